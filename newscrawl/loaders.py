@@ -1,0 +1,95 @@
+"""Item loader: normalises what the post page and the share data say into a PostItem."""
+
+from dataclasses import dataclass, field
+
+from itemloaders.processors import Compose, Identity, Join, MapCompose, TakeFirst
+from scrapy.loader import ItemLoader
+
+from newscrawl.body import Body, html_to_markdown
+from newscrawl.items import PostItem
+from newscrawl.processors import (
+    clean_text,
+    clean_title,
+    format_time,
+    reconcile_times,
+    site_time,
+    source_from_digest,
+    source_from_label,
+    source_from_tag,
+    upstream_time,
+)
+
+
+class PostLoader(ItemLoader):
+    default_item_class = PostItem
+    default_input_processor = MapCompose(clean_text)
+    default_output_processor = TakeFirst()
+
+    title_in = MapCompose(clean_title)
+    date_in = Identity()  # PostTime values, see processors.parse_time
+    date_out = Compose(reconcile_times, format_time)
+    tags_out = Join(" ")
+    body_in = Identity()
+    body_out = TakeFirst()
+
+
+@dataclass
+class SitePost:
+    """What a post page says, raw."""
+
+    url: str
+    info_code: str
+    category: str
+    title: str | None
+    time_text: str | None
+    tags: list[str] = field(default_factory=list)
+    body: Body = field(default_factory=lambda: Body("", None))
+    share_url: str | None = None
+    is_digest: bool = False  # an emnews digest pointing at an eastmoney article
+
+
+@dataclass
+class UpstreamPost:
+    """What the share data (JSON or eastmoney article) says, raw."""
+
+    title: str | None
+    time_text: str | None
+    body_html: str
+    publisher: str | None = None  # share JSON medianame: the publisher, trusted
+    source_label: str | None = None  # eastmoney's 来源 line, after the em_media line
+
+
+def _richer(first: Body, second: Body | None) -> Body:
+    if second is None or first.text_length >= second.text_length:
+        return first
+    return second
+
+
+def load_post(site: SitePost, upstream: UpstreamPost | None = None) -> PostItem:
+    """Build the item: upstream time and publisher win, the richer body is kept."""
+    site_body = site.body
+    upstream_body = html_to_markdown(upstream.body_html) if upstream else None
+    body = _richer(site_body, upstream_body)
+
+    loader = PostLoader()
+    loader.add_value("info_code", site.info_code)
+    loader.add_value("url", site.url)
+    loader.add_value("share_url", site.share_url)
+    loader.add_value("category", site.category)
+    loader.add_value("tags", site.tags)
+    loader.add_value("title", site.title)
+    loader.add_value("date", site_time(site.time_text))
+    if upstream:
+        loader.add_value("title", upstream.title)
+        loader.add_value("date", upstream_time(upstream.time_text))
+        loader.add_value("source", upstream.publisher)
+    loader.add_value("body", body.markdown or None)
+    # The publisher, most trusted first; the loader keeps the first found.
+    loader.add_value("source", body.source)
+    loader.add_value("source", site_body.source)
+    if upstream:
+        loader.add_value("source", source_from_label(upstream.source_label))
+    if site.is_digest:
+        loader.add_value("source", source_from_digest(site_body.markdown))
+    loader.add_value("source", source_from_tag(" ".join(site.tags)))
+    return loader.load_item()

@@ -1,0 +1,126 @@
+"""Read the pages the crawl meets: post pages, share JSON, eastmoney articles.
+
+Post pages are read inside ``<section>`` only: the ``<head>`` holds an
+``og:description`` whose unescaped body HTML spills stray fragments of the
+article (SITE.md).
+"""
+
+import json
+import re
+
+from parsel import Selector
+
+from newscrawl.body import html_to_markdown
+from newscrawl.loaders import SitePost, UpstreamPost
+from newscrawl.urls import parse_share_link
+
+_URL_TEXT = re.compile(r"^(https?:)?//\S+$")
+
+
+class PageError(ValueError):
+    """A page that cannot be read as what it should be; the message says why."""
+
+
+def _text(selector) -> str:
+    return selector.xpath("normalize-space(string())").get() or ""
+
+
+def _is_back_links(node) -> bool:
+    links = node.xpath(".//a")
+    return bool(links) and all(_text(a).startswith("返回") for a in links)
+
+
+def _share_link_of(node) -> tuple[bool, str | None]:
+    """(is the share-link paragraph, its URL). Also matches the empty ``<>`` link."""
+    text = _text(node)
+    if text == "<>":
+        return True, None
+    links = node.xpath("./a")
+    if len(links) == 1 and _URL_TEXT.match(text) and _text(links[0]) == text:
+        return True, links[0].attrib.get("href") or None
+    return False, None
+
+
+def read_post_page(selector: Selector, url: str, info_code: str, category: str) -> SitePost:
+    """The raw parts of a post page; raises PageError if it has no ``<section>``."""
+    section = selector.xpath("//body//section[1]")
+    if not section:
+        raise PageError("no <section>")
+    section = section[0]
+    children = section.xpath("./*")
+    heading = section.xpath("./h1[1]")
+    tags_small = section.xpath("./small[starts-with(normalize-space(), 'tags:')]")
+    tags = [t for t in (_text(em) for em in tags_small.xpath(".//em")) if t]
+
+    # The body is what stands between the <h1> and the tags line.
+    time_small = section.xpath("./small[1]")
+    not_body = {node.root for node in (heading + time_small)}
+    end = tags_small[0].root if tags_small else None
+    body_nodes = []
+    for child in children:
+        if child.root is end:
+            break
+        if child.root not in not_body:
+            body_nodes.append(child)
+
+    share_url = None
+    if body_nodes and body_nodes[-1].root.tag == "p" and _is_back_links(body_nodes[-1]):
+        body_nodes.pop()
+    if body_nodes and body_nodes[-1].root.tag == "p":
+        is_share, link = _share_link_of(body_nodes[-1])
+        if is_share:
+            share_url = link
+            body_nodes.pop()
+
+    share = parse_share_link(share_url) if share_url else None
+    return SitePost(
+        url=url,
+        info_code=info_code,
+        category=category,
+        title=_text(heading) or None,
+        time_text=_text(time_small) or None,
+        tags=tags,
+        body=html_to_markdown("\n".join(node.get() for node in body_nodes)),
+        share_url=share_url,
+        is_digest=share is not None and share.kind == "eastmoney",
+    )
+
+
+def read_share_json(text: str) -> UpstreamPost | None:
+    """The share data (``GetNewsText.do``); None if it has no article.
+
+    Raises PageError if it is not a JSON object.
+    """
+    try:
+        data = json.loads(text)
+    except ValueError:
+        raise PageError("share data is not JSON") from None
+    if not isinstance(data, dict):
+        raise PageError("share data is not a JSON object")
+    body_html = data.get("text") or data.get("content") or ""
+    if not isinstance(body_html, str) or not body_html.strip():
+        return None
+    return UpstreamPost(
+        title=_str_or_none(data.get("title")),
+        time_text=_str_or_none(data.get("showtime")),
+        body_html=body_html,
+        publisher=_str_or_none(data.get("medianame")),
+    )
+
+
+def read_eastmoney_article(selector: Selector) -> UpstreamPost | None:
+    """An eastmoney article page; None if it has no article body."""
+    content = selector.css("div.newsContent")
+    body = content.css("#ContentBody")
+    if not body:
+        return None
+    return UpstreamPost(
+        title=_text(content.xpath(".//h1[1]")) or None,
+        time_text=_text(content.css("div.time")) or None,
+        body_html="".join(body.xpath("./node()").getall()),
+        source_label=_text(content.css("div.source")) or None,
+    )
+
+
+def _str_or_none(value) -> str | None:
+    return value if isinstance(value, str) and value.strip() else None

@@ -1,0 +1,47 @@
+"""Render a post as the Jekyll markdown file the archive keeps."""
+
+from urllib.parse import quote
+
+import yaml
+
+from newscrawl.urls import site_netloc
+
+FRONT_MATTER = (
+    # (front matter key, item field)
+    ("title", "title"),
+    ("date", "date"),
+    ("categories", "category"),
+    ("tags", "tags"),
+    ("source", "source"),
+    ("info_code", "info_code"),
+    ("url", "url"),
+    ("share_url", "share_url"),
+)
+
+
+def post_filename(item) -> str:
+    """``YYYY-MM-DD-<info_code>.md``, the date being the post's (Shanghai) day."""
+    return f"{item['date'][:10]}-{item['info_code']}.md"
+
+
+def front_matter(item) -> str:
+    """YAML that round-trips every value through ``yaml.safe_load``, whatever the title holds."""
+    values = {"layout": "post"}
+    values.update((key, item.get(field) or "") for key, field in FRONT_MATTER)
+    return yaml.safe_dump(values, allow_unicode=True, sort_keys=False, width=1_000_000)
+
+
+def back_links(item, site_url: str) -> str:
+    """The closing line of every real post: back to the category, back home."""
+    host = site_netloc(site_url)
+    category_path = quote(item["category"], safe="()")
+    label = item.get("tags") or item["category"]
+    return f"[返回{label}](//{host}/category/{category_path}.html)｜[返回首页](//{host}/)"
+
+
+def render_post(item, site_url: str) -> str:
+    parts = ["---\n", front_matter(item), "---\n", item["body"].strip("\n"), "\n\n"]
+    if item.get("share_url"):
+        parts.append(f"<{item['share_url']}>\n\n")
+    parts.append(back_links(item, site_url) + "\n")
+    return "".join(parts)

@@ -1,0 +1,126 @@
+"""Processors that normalise the fields of a post (used by the item loader).
+
+Each is a plain function of text, so it can be unit-tested alone and never
+raises on junk: it returns None, which the loader drops.
+"""
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from dateutil import parser as date_parser
+from w3lib.html import replace_entities
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+# What the site does to an offset-less date (YAML reads it as UTC).
+SITE_LATE_BY = timedelta(hours=8)
+
+_SPACE_RUN = re.compile(r"[ \t\r\n\f\v\u00a0]+")
+_TIME_IN_TEXT = re.compile(r"(\d{4})\s*[-/年]\s*(\d{1,2})\s*[-/月]\s*(\d{1,2})\s*日?\s+(\d{1,2}:\d{2}(?::\d{2})?)")
+_EM_MEDIA = re.compile(r"^[（(]\s*文章来源\s*[:：]\s*(?P<name>.*?)\s*[）)]$", re.S)
+_DIGEST_SOURCE = re.compile(r"[（(](?P<name>[^（）()]+)[）)]\s*$")
+_SOURCE_LABEL = re.compile(r"^\s*来源\s*[:：]\s*")
+
+
+def clean_title(text: str | None) -> str | None:
+    """Unescape entities, collapse whitespace, trim; full-width punctuation kept."""
+    if text is None:
+        return None
+    title = _SPACE_RUN.sub(" ", replace_entities(text)).strip(" \u3000")
+    return title or None
+
+
+def clean_text(text: str | None) -> str | None:
+    """Collapse whitespace in a one-line field; None if nothing is left."""
+    if text is None:
+        return None
+    value = _SPACE_RUN.sub(" ", text).strip(" \u3000")
+    return value or None
+
+
+@dataclass(frozen=True)
+class PostTime:
+    """A publication time as one source tells it.
+
+    ``origin`` is "site" (the post page, seconds, possibly 8 hours late) or
+    "upstream" (share JSON to the second, eastmoney article to the minute).
+    """
+
+    moment: datetime
+    origin: str
+    has_seconds: bool
+
+
+def parse_time(text: str | None, origin: str) -> PostTime | None:
+    """Find a Shanghai date-time in text such as ``(GMT+8, ...) 2022-02-23 10:30:09``,
+    ``2022-02-23 10:30:09 +0800`` or ``2022年02月22日 10:46``; None if there is none."""
+    if not text:
+        return None
+    match = _TIME_IN_TEXT.search(text)
+    if not match:
+        return None
+    year, month, day, clock = match.groups()
+    try:
+        naive = date_parser.parse(f"{year}-{month}-{day} {clock}")
+    except (ValueError, OverflowError):
+        return None
+    return PostTime(moment=naive.replace(tzinfo=SHANGHAI), origin=origin, has_seconds=clock.count(":") == 2)
+
+
+def site_time(text: str | None) -> PostTime | None:
+    return parse_time(text, "site")
+
+
+def upstream_time(text: str | None) -> PostTime | None:
+    return parse_time(text, "upstream")
+
+
+def reconcile_times(times: list[PostTime]) -> datetime | None:
+    """The true publication time from the site's and upstream's versions.
+
+    Upstream is the truth, but the eastmoney article gives only minutes:
+    where the site's time (as shown, or 8 hours earlier when the site shows
+    it late) falls in upstream's minute, the site's seconds are kept.
+    """
+    site = next((t for t in times if t.origin == "site"), None)
+    upstream = next((t for t in times if t.origin == "upstream"), None)
+    if upstream is None:
+        return site.moment if site else None
+    if upstream.has_seconds or site is None:
+        return upstream.moment
+    minute = upstream.moment.replace(second=0)
+    for candidate in (site.moment, site.moment - SITE_LATE_BY):
+        if candidate.replace(second=0) == minute:
+            return candidate
+    return minute
+
+
+def format_time(moment: datetime) -> str:
+    """Jekyll's date form, always in Asia/Shanghai: ``2022-02-23 10:30:09 +0800``."""
+    return moment.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M:%S %z")
+
+
+def source_from_em_media(text: str | None) -> str | None:
+    """``（文章来源：青岛财经日报）`` -> ``青岛财经日报``."""
+    match = _EM_MEDIA.match(clean_text(text) or "")
+    return clean_text(match["name"]) if match else None
+
+
+def source_from_label(text: str | None) -> str | None:
+    """eastmoney's ``来源：上海证券报`` -> ``上海证券报``."""
+    return clean_text(_SOURCE_LABEL.sub("", text or ""))
+
+
+def source_from_digest(text: str | None) -> str | None:
+    """The publisher an emnews digest ends with: ``...（中国基金报）`` -> ``中国基金报``."""
+    match = _DIGEST_SOURCE.search(clean_text(text) or "")
+    return clean_text(match["name"]) if match else None
+
+
+def source_from_tag(tag: str | None) -> str | None:
+    """The post's tag without its ``新闻`` suffix: ``青岛财经日报新闻`` -> ``青岛财经日报``."""
+    tag = clean_text(tag)
+    if not tag:
+        return None
+    return clean_text(tag.removesuffix("新闻")) or tag

@@ -1,0 +1,65 @@
+"""Scrapy settings for newscrawl.
+
+Every project setting is named ``NEWSCRAWL_*``, can be overridden with
+``scrapy crawl ... -s NAME=VALUE`` and, where a cron user needs it, is read
+from an environment variable of the same name. The README has the table.
+"""
+
+import os
+
+BOT_NAME = "newscrawl"
+SPIDER_MODULES = ["spiders"]
+NEWSPIDER_MODULE = "spiders"
+
+# --- Where the site is, and where the output goes ------------------------
+
+#: Base URL of the site. Posts keep canonical URLs on this host.
+NEWSCRAWL_SITE_URL = os.environ.get("NEWSCRAWL_SITE_URL", "https://finews.withounder.com")
+
+#: JSON object mapping a host to the base URL it is fetched from instead,
+#: e.g. {"finews.withounder.com": "http://127.0.0.1:8000"}. For mirrors and tests.
+NEWSCRAWL_HOST_MAP = os.environ.get("NEWSCRAWL_HOST_MAP", "{}")
+
+#: Output directory; posts are written to <dir>/_posts/.
+NEWSCRAWL_OUTPUT_DIR = os.environ.get("NEWSCRAWL_OUTPUT_DIR", "output")
+
+#: SQLite archive state (infoCodes already written). Empty: <output dir>/state.sqlite3.
+NEWSCRAWL_STATE = os.environ.get("NEWSCRAWL_STATE", "")
+
+# --- Politeness for the real site ----------------------------------------
+
+USER_AGENT = "newscrawl/0.1 (archiver of finews; +https://github.com/newscrawl/newscrawl)"
+ROBOTSTXT_OBEY = True
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
+CONCURRENT_REQUESTS_PER_DOMAIN = 4
+DOWNLOAD_TIMEOUT = 30
+RETRY_ENABLED = True
+RETRY_TIMES = 3
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+
+# --- Components ----------------------------------------------------------
+
+DOWNLOADER_MIDDLEWARES = {
+    # Before robots.txt (100), so robots, retries and redirects all see the
+    # URL that is really fetched.
+    "newscrawl.middlewares.HostMapMiddleware": 50,
+}
+
+EXTENSIONS = {
+    "newscrawl.store.SqliteArchiveStore": 0,
+    "newscrawl.rejects.RejectLog": 0,
+}
+
+ITEM_PIPELINES = {
+    "pipelines.validate.ValidatePostPipeline": 100,
+    "pipelines.dedupe.DedupePipeline": 200,
+    "pipelines.markdown.MarkdownWriterPipeline": 300,
+}
+
+LOG_FORMATTER = "newscrawl.logformatter.PostLogFormatter"
+
+TELNETCONSOLE_ENABLED = False
+FEED_EXPORT_ENCODING = "utf-8"
+LOG_LEVEL = os.environ.get("NEWSCRAWL_LOG_LEVEL", "INFO")

@@ -1,0 +1,75 @@
+"""The site's URL scheme: category pages, post URLs and share links.
+
+Jekyll's default permalink puts the category (lower-cased, a space making
+two segments), the date and the infoCode into every post URL, so a post can
+be recognised, dated and checked against the archive before it is fetched.
+"""
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from urllib.parse import parse_qs, quote, urlsplit, urlunsplit
+
+POST_PATH_RE = re.compile(
+    r"^/(?P<category>.+)/(?P<year>\d{4})/(?P<month>\d{2})/(?P<day>\d{2})/(?P<info_code>[A-Za-z0-9_-]+)\.html$"
+)
+EASTMONEY_ARTICLE_RE = re.compile(r"^/news/\d+,(?P<info_code>[A-Za-z0-9_-]+)\.html$")
+INFO_CODE_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+
+
+@dataclass(frozen=True)
+class PostRef:
+    """What a post URL tells before the post is fetched."""
+
+    url: str
+    info_code: str
+    date: date
+
+
+def parse_post_url(url: str) -> PostRef | None:
+    """The infoCode and date of a post URL, or None if it is not a post URL."""
+    match = POST_PATH_RE.match(urlsplit(url).path)
+    if not match:
+        return None
+    try:
+        day = date(int(match["year"]), int(match["month"]), int(match["day"]))
+    except ValueError:
+        return None
+    return PostRef(url=url, info_code=match["info_code"], date=day)
+
+
+def category_url(site_url: str, slug: str) -> str:
+    """The category page of a slug; the slug keeps its case, spaces and parens."""
+    return f"{site_url.rstrip('/')}/category/{quote(slug, safe='()')}.html"
+
+
+def site_netloc(site_url: str) -> str:
+    """The host of the site, as written in back links (``//host``)."""
+    return urlsplit(site_url).netloc
+
+
+@dataclass(frozen=True)
+class ShareLink:
+    """A post's share link and where its upstream data is fetched."""
+
+    url: str
+    data_url: str
+    kind: str  # "newsshare" (JSON) or "eastmoney" (article page)
+    info_code: str
+
+
+def parse_share_link(url: str) -> ShareLink | None:
+    """Classify a share link; None if it is neither kind the crawler knows."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return None
+    if parts.path.endswith("/NewsShare.html"):
+        codes = parse_qs(parts.query).get("infoCode", [])
+        if not codes or not INFO_CODE_RE.match(codes[0]):
+            return None
+        data_url = urlunsplit((parts.scheme, parts.netloc, "/NewsData/GetNewsText.do", f"id={codes[0]}", ""))
+        return ShareLink(url=url, data_url=data_url, kind="newsshare", info_code=codes[0])
+    match = EASTMONEY_ARTICLE_RE.match(parts.path)
+    if match:
+        return ShareLink(url=url, data_url=url, kind="eastmoney", info_code=match["info_code"])
+    return None

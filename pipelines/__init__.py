@@ -1,0 +1,1 @@
+"""Item pipelines: validate, deduplicate by infoCode, write markdown posts."""

@@ -1,0 +1,1 @@
+"""Spiders: ``finews`` and the named crawls of newscrawl.categories."""

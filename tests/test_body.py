@@ -1,0 +1,52 @@
+"""Unit tests of the body converter (HTML -> Markdown)."""
+
+from newscrawl.body import html_to_markdown
+
+
+def test_paragraphs_are_separated_by_blank_lines_and_indents_dropped():
+    body = html_to_markdown("<p>　　第一段</p>\n <p>第二段 </p><p>\u3000 第三段</p>")
+    assert body.markdown == "第一段\n\n第二段\n\n第三段"
+
+
+def test_stock_quote_spans_are_reduced_to_their_text():
+    html = (
+        '<p>聚焦科技前<span id="stock_1.600160"><a href="http://quote.eastmoney.com/unify/r/1.600160" '
+        'class="keytip" data-code="1,600160">沿产学研</a></span><span id="quote_1.600160"></span>用深度融合'
+        '，<span class="em_stock_key_common" data-code="0,000001">平安银行</span>。</p>'
+    )
+    assert html_to_markdown(html).markdown == "聚焦科技前沿产学研用深度融合，平安银行。"
+
+
+def test_widgets_hidden_and_empty_paragraphs_are_removed():
+    html = (
+        "<p>正文</p><!-- EM_StockImg_Start --><center><img src='k.png'/>K图 600160</center>"
+        "<!-- EM_StockImg_End --><p style=\"display: none\">隐藏</p><p></p><p> </p>"
+        '<div class="ad_context3"><script>ads()</script><p>广告</p></div>'
+        '<p class="res-edit">（责任编辑：DF010）</p><p>（责任编辑：王某）</p><p>结尾</p>'
+    )
+    assert html_to_markdown(html).markdown == "正文\n\n结尾"
+
+
+def test_em_media_line_becomes_the_source_and_leaves_the_body():
+    body = html_to_markdown('<p>正文</p><p class="em_media">（文章来源：上海<span>证券</span>报）</p>')
+    assert body.markdown == "正文"
+    assert body.source == "上海证券报"
+
+
+def test_bold_images_tables_and_links_are_kept():
+    html = (
+        "<p><strong>小标题</strong></p>"
+        '<center><img src="https://dfscdn.dfcfw.com/download/D1.jpg" alt="Image" width="552" /></center>'
+        "<p>图为示意</p><table><tr><th>指标</th><th>值</th></tr><tr><td>增长</td><td>53%</td></tr></table>"
+        '<p>详见<a href="http://example.com/a">公告</a></p>'
+    )
+    markdown = html_to_markdown(html).markdown
+    assert "**小标题**" in markdown
+    assert "![Image](https://dfscdn.dfcfw.com/download/D1.jpg)" in markdown
+    assert "| 指标 | 值 |" in markdown and "| 增长 | 53% |" in markdown
+    assert "[公告](http://example.com/a)" in markdown
+
+
+def test_junk_never_raises():
+    for junk in ["", None, "<p", "</div></p>", "<<<>>>", "\x00\x01", "<table><td>x"]:
+        assert isinstance(html_to_markdown(junk).markdown, str)
