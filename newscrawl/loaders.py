@@ -59,17 +59,20 @@ class UpstreamPost:
     source_label: str | None = None  # eastmoney's 来源 line, after the em_media line
 
 
-def _richer(first: Body, second: Body | None) -> Body:
-    if second is None or first.text_length >= second.text_length:
-        return first
-    return second
+def _richer(site: SitePost, upstream: Body | None) -> Body:
+    """The site's body, unless upstream has more (a digest always has less)."""
+    if upstream is None or not upstream.text_length:
+        return site.body
+    if site.is_digest or upstream.text_length > site.body.text_length:
+        return upstream
+    return site.body
 
 
 def load_post(site: SitePost, upstream: UpstreamPost | None = None) -> PostItem:
     """Build the item: upstream time and publisher win, the richer body is kept."""
     site_body = site.body
     upstream_body = html_to_markdown(upstream.body_html) if upstream else None
-    body = _richer(site_body, upstream_body)
+    body = _richer(site, upstream_body)
 
     loader = PostLoader()
     loader.add_value("info_code", site.info_code)

@@ -47,7 +47,8 @@ def read_post_page(selector: Selector, url: str, info_code: str, category: str) 
     if not section:
         raise PageError("no <section>")
     section = section[0]
-    children = section.xpath("./*")
+    # Comments too: they delimit the K-line chart blocks.
+    children = section.xpath("./*|./comment()")
     heading = section.xpath("./h1[1]")
     tags_small = section.xpath("./small[starts-with(normalize-space(), 'tags:')]")
     tags = [t for t in (_text(em) for em in tags_small.xpath(".//em")) if t]
@@ -64,6 +65,8 @@ def read_post_page(selector: Selector, url: str, info_code: str, category: str) 
             body_nodes.append(child)
 
     share_url = None
+    while body_nodes and not isinstance(body_nodes[-1].root.tag, str):  # trailing comments
+        body_nodes.pop()
     if body_nodes and body_nodes[-1].root.tag == "p" and _is_back_links(body_nodes[-1]):
         body_nodes.pop()
     if body_nodes and body_nodes[-1].root.tag == "p":

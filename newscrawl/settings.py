@@ -50,6 +50,7 @@ DOWNLOADER_MIDDLEWARES = {
 EXTENSIONS = {
     "newscrawl.store.SqliteArchiveStore": 0,
     "newscrawl.rejects.RejectLog": 0,
+    "newscrawl.quietlog.QuietNetworkErrors": 0,
 }
 
 ITEM_PIPELINES = {
@@ -60,6 +61,8 @@ ITEM_PIPELINES = {
 
 LOG_FORMATTER = "newscrawl.logformatter.PostLogFormatter"
 
+# No remote shells into a cron job.
 TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = os.environ.get("NEWSCRAWL_LOG_LEVEL", "INFO")

@@ -33,11 +33,12 @@ class FinewsSpider(scrapy.Spider):
     def from_crawler(cls, crawler, *args, **kwargs):
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.site_url = crawler.settings.get("NEWSCRAWL_SITE_URL")
-        spider.store = crawler.get_extension(ArchiveStore)
-        spider.rejects = crawler.get_extension(RejectLog)
         return spider
 
     async def start(self):
+        # Extensions exist only once the crawl starts.
+        self.store = self.crawler.get_extension(ArchiveStore)
+        self.rejects = self.crawler.get_extension(RejectLog)
         if not self.categories:
             self.logger.error("Nothing to crawl: give -a categories=slug1,slug2")
             return

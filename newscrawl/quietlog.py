@@ -1,0 +1,66 @@
+"""One log line, not a traceback, for network failures.
+
+Scrapy's robots.txt middleware logs a failed download with its traceback.
+A dead host or a refused connection is expected input for a crawler: the
+message line says all there is to say, so the traceback is dropped.
+"""
+
+import logging
+
+from scrapy import signals
+from scrapy.exceptions import (
+    CannotResolveHostError,
+    DownloadCancelledError,
+    DownloadConnectionRefusedError,
+    DownloadFailedError,
+    DownloadTimeoutError,
+    ResponseDataLossError,
+)
+from twisted.internet.error import ConnectError, DNSLookupError, TimeoutError as TwistedTimeoutError
+from twisted.web._newclient import ResponseFailed
+
+NETWORK_ERRORS = (
+    CannotResolveHostError,
+    DownloadCancelledError,
+    DownloadConnectionRefusedError,
+    DownloadFailedError,
+    DownloadTimeoutError,
+    ResponseDataLossError,
+    ConnectError,
+    DNSLookupError,
+    TwistedTimeoutError,
+    ResponseFailed,
+    ConnectionError,
+    TimeoutError,
+)
+
+
+class DropNetworkTracebacks(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and isinstance(record.exc_info[1], NETWORK_ERRORS):
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
+class QuietNetworkErrors:
+    """An extension that installs DropNetworkTracebacks on the log handlers."""
+
+    def __init__(self):
+        self.filter = DropNetworkTracebacks()
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        extension = cls()
+        # Not earlier: Scrapy replaces its root log handler once the spider exists.
+        crawler.signals.connect(extension.install, signal=signals.engine_started)
+        crawler.signals.connect(extension.uninstall, signal=signals.engine_stopped)
+        return extension
+
+    def install(self):
+        for handler in logging.getLogger().handlers:
+            handler.addFilter(self.filter)
+
+    def uninstall(self):
+        for handler in logging.getLogger().handlers:
+            handler.removeFilter(self.filter)

@@ -1,0 +1,74 @@
+"""Shared test fixtures: the fixture site, and running a real crawl against it."""
+
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.fixture_site import FixtureSite
+
+REPO = Path(__file__).resolve().parent.parent
+
+#: What a user pointing the crawler at a local mirror would also pass: no throttling.
+FAST = ["-s", "AUTOTHROTTLE_ENABLED=0", "-s", "DOWNLOAD_DELAY=0", "-s", "RETRY_TIMES=1"]
+
+
+@dataclass
+class PostFile:
+    path: Path
+    meta: dict
+    content: str  # everything after the front matter
+
+    @property
+    def body(self) -> str:
+        """The article only: the content without the closing share and back-link lines."""
+        blocks = self.content.rstrip("\n").split("\n\n")
+        while blocks and (blocks[-1].startswith("[返回") or blocks[-1].startswith("<http")):
+            blocks.pop()
+        return "\n\n".join(blocks)
+
+
+@dataclass
+class CrawlResult:
+    returncode: int
+    log: str
+    output: Path
+
+    def posts(self) -> dict[str, PostFile]:
+        """The written posts by infoCode."""
+        return {post.meta["info_code"]: post for post in read_posts(self.output)}
+
+    def rejects(self) -> list[dict]:
+        path = self.output / "rejects.jsonl"
+        if not path.exists():
+            return []
+        return [yaml.safe_load(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def read_posts(output: Path) -> list[PostFile]:
+    posts = []
+    for path in sorted((output / "_posts").glob("*.md")):
+        _, front, content = path.read_text(encoding="utf-8").split("---\n", 2)
+        posts.append(PostFile(path, yaml.safe_load(front), content))
+    return posts
+
+
+def crawl(site: FixtureSite, output: Path, spider: str = "qingdaocaijing", *args: str, env: dict | None = None,
+          timeout: float = 120) -> CrawlResult:
+    """Run ``scrapy crawl`` for real, as a user would, against the served fixture site."""
+    full_env = {**os.environ, **site.env(), "NEWSCRAWL_OUTPUT_DIR": str(output), **(env or {})}
+    full_env.pop("NEWSCRAWL_STATE", None)
+    proc = subprocess.run(
+        [sys.executable, "-m", "scrapy", "crawl", spider, *args, *FAST],
+        cwd=REPO, env=full_env, capture_output=True, text=True, timeout=timeout,
+    )
+    return CrawlResult(proc.returncode, proc.stderr + proc.stdout, output)
+
+
+@pytest.fixture
+def output(tmp_path) -> Path:
+    return tmp_path / "output"

@@ -1,0 +1,180 @@
+"""End to end: the real crawl against the fixture site, asserting on the files written."""
+
+import re
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+from parsel import Selector
+
+from tests.conftest import crawl
+from tests.fixture_site import SITE_URL, FixtureSite, Post, generate_posts
+
+SAMPLES = Path(__file__).parent / "fixtures" / "site-samples"
+SAMPLE_CODE = "NW202202232285760343"
+
+
+def source_paragraphs() -> list[str]:
+    """The body paragraphs of the real source file behind the sample post."""
+    source = (SAMPLES / "source-post-2022-02-23-NW202202232285760343.md").read_text(encoding="utf-8")
+    paragraphs = Selector(text=source).xpath("//p[not(@class='em_media')]")
+    return [" ".join(p.xpath("string()").get().split()) for p in paragraphs]
+
+
+def test_sample_post_front_matter_and_body(output):
+    with FixtureSite([]).serve() as site:
+        result = crawl(site, output)
+    assert result.returncode == 0, result.log
+    post = result.posts()[SAMPLE_CODE]
+    assert post.path.name == "2022-02-23-NW202202232285760343.md"
+    assert post.meta == {
+        "layout": "post",
+        "title": "青岛高新区是如何实现“进位争先”的？",
+        "date": "2022-02-23 10:30:09 +0800",
+        "categories": "qingdaocaijingribao",
+        "tags": "青岛财经日报新闻",
+        "source": "青岛财经日报",
+        "info_code": SAMPLE_CODE,
+        "url": f"{SITE_URL}/qingdaocaijingribao/2022/02/23/NW202202232285760343.html",
+        "share_url": "http://finews.zning.xyz/html_News/NewsShare.html?infoCode=NW202202232285760343",
+    }
+    paragraphs = source_paragraphs()
+    assert len(paragraphs) == 21
+    assert [" ".join(block.split()) for block in post.body.split("\n\n")] == paragraphs
+    assert "返回" not in post.body and "NewsShare" not in post.body and "文章来源" not in post.body
+    assert post.content.endswith(
+        "\n\n<http://finews.zning.xyz/html_News/NewsShare.html?infoCode=NW202202232285760343>\n\n"
+        "[返回青岛财经日报新闻](//finews.withounder.com/category/qingdaocaijingribao.html)｜[返回首页](//finews.withounder.com/)\n"
+    )
+
+
+def test_second_crawl_writes_nothing_and_requests_no_post_page(output):
+    posts = [p for p in generate_posts(30, seed=3) if p.category != "emnews"]
+    for post in posts:
+        post.category, post.tag, post.publisher = "qingdaocaijingribao", "青岛财经日报新闻", "青岛财经日报"
+    with FixtureSite(posts).serve() as site:
+        first = crawl(site, output)
+        assert first.returncode == 0, first.log
+        written = {p.path.name: p.path.stat().st_mtime_ns for p in first.posts().values()}
+        assert len(written) == len(posts) + 1
+        site.clear_requests()
+
+        second = crawl(site, output)
+        assert second.returncode == 0, second.log
+        assert site.post_page_requests() == []
+        assert site.paths("finews.withounder.com").count("/category/qingdaocaijingribao.html") == 1
+        assert not [r for r in site.requests if r.host != "finews.withounder.com"]
+        assert {p.path.name: p.path.stat().st_mtime_ns for p in second.posts().values()} == written
+
+
+def test_finews_crawls_the_given_categories_with_canonical_urls(output):
+    posts = generate_posts(60, seed=5)
+    wanted = ["Wind", "shanghaizhengquanbao", "emnews"]
+    for post in posts[:10]:
+        post.category, post.tag = "Wind", "Wind新闻"
+    with FixtureSite(posts, include_samples=False).serve() as site:
+        result = crawl(site, output, "finews", "-a", "categories=" + ",".join(wanted))
+    assert result.returncode == 0, result.log
+    expected = {p.info_code: p for p in posts if p.category in wanted}
+    written = result.posts()
+    assert set(written) == set(expected)
+    for code, post in expected.items():
+        meta = written[code].meta
+        assert meta["categories"] == post.category  # "Wind", not the URL's "wind"
+        assert meta["url"] == SITE_URL + post.url_path
+        assert meta["share_url"] == post.share_url
+        assert meta["title"] == " ".join(post.title.split())
+        assert meta["date"] == post.published.strftime("%Y-%m-%d %H:%M:%S +0800")
+        assert meta["source"] == post.publisher
+        assert "127.0.0.1" not in written[code].path.read_text(encoding="utf-8")
+
+
+def test_widgets_never_reach_the_body(output):
+    posts = [p for p in generate_posts(40, seed=11) if p.category != "emnews"]
+    with FixtureSite(posts, include_samples=False).serve() as site:
+        categories = sorted({p.category for p in posts})
+        result = crawl(site, output, "finews", "-a", "categories=" + ",".join(categories))
+    assert result.returncode == 0, result.log
+    assert len(result.posts()) == len(posts)
+    for post in result.posts().values():
+        for residue in ("K图", "keytip", "display:none", "EM_StockImg", "文章来源", "责任编辑", "<span", "<p>"):
+            assert residue not in post.body, (post.path.name, residue)
+        assert "\n\n\n" not in post.body and not re.search(r"^\u3000", post.body, re.M)
+
+
+def _post(code: str, **fields) -> Post:
+    values = dict(
+        info_code=code, category="qingdaocaijingribao", title=f"标题 {code}", published=datetime(2022, 2, 23, 9, 15, 42),
+        publisher="青岛财经日报", tag="青岛财经日报新闻",
+    )
+    values.update(fields)
+    values.setdefault(
+        "body_html",
+        f'<p>　　第一段正文。</p>\n<p>第二段正文。</p>\n<p class="em_media">（文章来源：{values["publisher"]}）</p>',
+    )
+    return Post(**values)
+
+
+def test_empty_site_body_is_completed_from_share_json(output):
+    post = _post("NW202202230000000001", site_body=False, shown_late=True, publisher="青岛日报")
+    assert post.tag == "青岛财经日报新闻"  # so the source can only come from the share data
+    with FixtureSite([post]).serve() as site:
+        result = crawl(site, output)
+        assert "/NewsData/GetNewsText.do" in site.paths("finews.zning.xyz")
+    meta = result.posts()[post.info_code].meta
+    assert result.posts()[post.info_code].body == "第一段正文。\n\n第二段正文。"
+    assert meta["date"] == "2022-02-23 09:15:42 +0800"  # upstream's time, not the site's 8 hours late
+    assert meta["source"] == "青岛日报"
+
+
+def test_post_with_a_body_is_not_sent_to_share_data(output):
+    with FixtureSite([_post("NW202202230000000002")]).serve() as site:
+        result = crawl(site, output)
+        assert site.paths("finews.zning.xyz") == [] and site.paths("choicewzp1.eastmoney.com") == []
+    assert result.posts()["NW202202230000000002"].meta["source"] == "青岛财经日报"
+
+
+def test_post_with_no_body_anywhere_is_rejected_then_retried(output):
+    post = _post("NW202202230000000003", site_body=False)
+    with FixtureSite([post]).serve() as site:
+        site.json_status = 503
+        first = crawl(site, output)
+        assert first.returncode == 0, first.log
+        assert post.info_code not in first.posts()
+        assert [(r["info_code"], r["reason"]) for r in first.rejects()] == [(post.info_code, "no_body")]
+        assert re.search(r"WARNING: Rejected .*NW202202230000000003.*no_body", first.log)
+        assert "Traceback" not in first.log
+
+        site.json_status = 200
+        second = crawl(site, output)
+    assert second.posts()[post.info_code].body == "第一段正文。\n\n第二段正文。"
+
+
+def test_site_body_is_kept_when_share_data_fails(output):
+    emnews = _post("202202230000000004", category="emnews", tag="东财滚动新闻", publisher="中国基金报")
+    with FixtureSite([emnews], include_samples=False).serve() as site:
+        site.json_status = 404  # irrelevant for emnews, which links eastmoney
+        result = crawl(site, output, "finews", "-a", "categories=emnews", env={
+            "NEWSCRAWL_HOST_MAP": site.env()["NEWSCRAWL_HOST_MAP"].replace(
+                site.host_map["finance.eastmoney.com"], "http://127.0.0.1:9")})
+    post = result.posts()[emnews.info_code]
+    assert post.body == "第一段正文。（中国基金报）"
+    assert post.meta["source"] == "中国基金报"  # from the digest
+    assert "unavailable" in result.log and "Traceback" not in result.log
+
+
+def test_emnews_digest_is_completed_from_the_eastmoney_article(output):
+    late = _post("202112082206935918", category="emnews", tag="东财滚动新闻", publisher="中国基金报",
+                 published=datetime(2021, 12, 8, 12, 47, 49), shown_late=True)
+    on_time = _post("202202220000000005", category="emnews", tag="东财滚动新闻", publisher="上海证券报",
+                    published=datetime(2022, 2, 22, 10, 46, 31))
+    with FixtureSite([late, on_time], include_samples=False).serve() as site:
+        result = crawl(site, output, "finews", "-a", "categories=emnews")
+        assert len(site.paths("finance.eastmoney.com")) >= 2
+    posts = result.posts()
+    for post, expected in ((late, "2021-12-08 12:47:49 +0800"), (on_time, "2022-02-22 10:46:31 +0800")):
+        written = posts[post.info_code]
+        assert written.meta["date"] == expected  # eastmoney's minute, the site's seconds
+        assert written.meta["source"] == post.publisher
+        assert written.body == "第一段正文。\n\n第二段正文。"
+        assert written.path.name == f"{expected[:10]}-{post.info_code}.md"

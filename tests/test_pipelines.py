@@ -1,0 +1,87 @@
+"""Unit tests of the store and the pipelines."""
+
+import json
+
+import pytest
+from scrapy.exceptions import DropItem
+from scrapy.statscollectors import MemoryStatsCollector
+from scrapy.utils.test import get_crawler
+
+from newscrawl.items import PostItem
+from newscrawl.rejects import RejectLog
+from newscrawl.store import SqliteArchiveStore
+from pipelines.dedupe import DedupePipeline
+from pipelines.markdown import MarkdownWriterPipeline
+from pipelines.validate import ValidatePostPipeline
+
+SITE = "https://finews.withounder.com"
+
+
+def _item(code="NW1", **overrides):
+    values = dict(info_code=code, title="标题", date="2022-02-23 10:30:09 +0800", category="Wind", tags="Wind新闻",
+                  source="Wind", body="正文", url=f"{SITE}/wind/2022/02/23/{code}.html", share_url=None)
+    values.update(overrides)
+    return PostItem(**values)
+
+
+@pytest.fixture
+def stats():
+    return MemoryStatsCollector(get_crawler())
+
+
+@pytest.fixture
+def store(tmp_path):
+    store = SqliteArchiveStore(tmp_path / "state.sqlite3")
+    yield store
+    store.close()
+
+
+def test_store_persists_across_connections(tmp_path):
+    first = SqliteArchiveStore(tmp_path / "state.sqlite3")
+    first.mark_archived("NW1", "/x/NW1.md", "u")
+    first.close()
+    second = SqliteArchiveStore(tmp_path / "state.sqlite3")
+    assert second.is_archived("NW1") and not second.is_archived("NW2")
+    second.close()
+
+
+def test_dedupe_within_a_run_and_across_runs(store, stats):
+    store.mark_archived("OLD", "/x/OLD.md", "u")
+    pipeline = DedupePipeline(store, stats)
+    assert pipeline.process_item(_item("NEW")) is not None
+    with pytest.raises(DropItem):
+        pipeline.process_item(_item("NEW"))
+    with pytest.raises(DropItem):
+        pipeline.process_item(_item("OLD"))
+    assert stats.get_value("newscrawl/duplicate") == 2
+
+
+def test_writer_writes_then_archives_and_leaves_no_temp_file(tmp_path, store, stats):
+    writer = MarkdownWriterPipeline(tmp_path / "_posts", SITE, store, stats)
+    writer.open_spider()
+    writer.process_item(_item("NW1"))
+    assert [p.name for p in (tmp_path / "_posts").iterdir()] == ["2022-02-23-NW1.md"]
+    assert store.is_archived("NW1")
+
+
+def test_writer_archives_nothing_when_the_file_cannot_be_written(tmp_path, store, stats):
+    writer = MarkdownWriterPipeline(tmp_path / "_posts", SITE, store, stats)
+    writer.open_spider()
+    unrenderable = PostItem(info_code="NW2", date="2022-02-23 10:30:09 +0800")  # no body, no category
+    with pytest.raises(KeyError):
+        writer.process_item(unrenderable)
+    assert not store.is_archived("NW2")
+    assert list((tmp_path / "_posts").iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    "overrides, reason",
+    [({"title": None}, "missing_title"), ({"date": None, "body": ""}, "missing_date_body"), ({"info_code": "../x"}, "bad_info_code")],
+)
+def test_validate_rejects_with_a_record(tmp_path, stats, overrides, reason):
+    rejects = RejectLog(tmp_path / "rejects.jsonl", stats)
+    with pytest.raises(DropItem):
+        ValidatePostPipeline(rejects).process_item(_item(**overrides))
+    record = json.loads((tmp_path / "rejects.jsonl").read_text(encoding="utf-8"))
+    assert record["reason"] == reason and record["url"].startswith(SITE)
+    assert stats.get_value(f"newscrawl/rejected/{reason}") == 1
