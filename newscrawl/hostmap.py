@@ -3,8 +3,10 @@
 import json
 from urllib.parse import urlsplit, urlunsplit
 
+from newscrawl.errors import ConfigError
 
-class HostMapError(ValueError):
+
+class HostMapError(ConfigError):
     """NEWSCRAWL_HOST_MAP is not a JSON object of host -> http(s) base URL."""
 
 
