@@ -10,6 +10,7 @@ import os
 BOT_NAME = "newscrawl"
 SPIDER_MODULES = ["spiders"]
 NEWSPIDER_MODULE = "spiders"
+COMMANDS_MODULE = "newscrawl.commands"
 
 # --- Where the site is, and where the output goes ------------------------
 
@@ -25,6 +26,12 @@ NEWSCRAWL_OUTPUT_DIR = os.environ.get("NEWSCRAWL_OUTPUT_DIR", "output")
 
 #: SQLite archive state (infoCodes already written). Empty: <output dir>/state.sqlite3.
 NEWSCRAWL_STATE = os.environ.get("NEWSCRAWL_STATE", "")
+
+# --- Exit status (see newscrawl/commands/crawl.py) ----------------------
+
+#: A run exits 1 when more than this share of its requests failed (even if
+#: nothing was logged at ERROR).
+NEWSCRAWL_MAX_FAILED_SHARE = float(os.environ.get("NEWSCRAWL_MAX_FAILED_SHARE", "0.1"))
 
 # --- Politeness for the real site ----------------------------------------
 

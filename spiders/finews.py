@@ -71,6 +71,7 @@ class FinewsSpider(scrapy.Spider):
             )
 
     def category_failed(self, failure):
+        self.crawler.stats.inc_value("newscrawl/request_failed")
         self.logger.error("Category page %s failed: %s", failure.request.url, _reason(failure))
 
     # --- Post pages ----------------------------------------------------------
@@ -96,6 +97,7 @@ class FinewsSpider(scrapy.Spider):
         )
 
     def post_failed(self, failure):
+        self.crawler.stats.inc_value("newscrawl/request_failed")
         info_code = failure.request.cb_kwargs.get("info_code")
         self.rejects.record("fetch_failed", failure.request.url, info_code, _reason(failure))
 
@@ -120,6 +122,7 @@ class FinewsSpider(scrapy.Spider):
 
     def share_failed(self, failure):
         site = failure.request.cb_kwargs["site"]
+        self.crawler.stats.inc_value("newscrawl/request_failed")
         self.logger.warning("Share data for %s unavailable: %s", site.info_code, _reason(failure))
         self.crawler.stats.inc_value("newscrawl/share_unavailable")
         yield from self.finish(site, None)

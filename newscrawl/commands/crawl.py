@@ -1,0 +1,75 @@
+"""``scrapy crawl NAME``, with an exit status cron and systemd can trust.
+
+Scrapy's own ``crawl`` exits 0 even when every request failed. This one:
+
+- refuses to start while another run holds the same archive state
+  (exit 75, EX_TEMPFAIL: "try again later"), so a cron entry that fires
+  every minute is safe;
+- turns a ConfigError at start-up into one message line (exit 2);
+- exits 1 when the run went wrong (see newscrawl.verdict), else 0.
+"""
+
+import asyncio
+import sys
+
+from filelock import FileLock, Timeout
+from scrapy.commands.crawl import Command as ScrapyCrawlCommand
+from scrapy.exceptions import UsageError
+
+from newscrawl.errors import ConfigError
+from newscrawl.paths import state_path
+from newscrawl.verdict import run_problems
+
+EXIT_BAD_RUN = 1
+EXIT_CONFIG_ERROR = 2
+EXIT_LOCKED = 75
+
+
+class Command(ScrapyCrawlCommand):
+    def run(self, args, opts):
+        if len(args) != 1:
+            raise UsageError("give exactly one spider name")
+        lock_path = state_path(self.settings).with_suffix(".lock")
+        lock_path.parent.mkdir(parents=True, exist_ok=True)
+        lock = FileLock(lock_path, timeout=0)
+        try:
+            lock.acquire()
+        except Timeout:
+            print(f"newscrawl: another run holds {lock_path}; not starting", file=sys.stderr)
+            self.exitcode = EXIT_LOCKED
+            return
+        try:
+            self.exitcode = self._crawl(args[0], opts)
+        finally:
+            lock.release()
+
+    def _crawl(self, spider_name: str, opts) -> int:
+        crawler = self._create_crawler(spider_name)
+        startup_errors: list[BaseException] = []
+        started = self.crawler_process.crawl(crawler, **opts.spargs)
+        _on_failure(started, startup_errors.append)
+        self.crawler_process.start()
+        config_errors = [e for e in startup_errors if isinstance(e, ConfigError)]
+        if config_errors:
+            print(f"newscrawl: {config_errors[0]}", file=sys.stderr)
+            return EXIT_CONFIG_ERROR
+        if startup_errors or self.crawler_process.bootstrap_failed:
+            for error in startup_errors:
+                print(f"newscrawl: the crawl did not start: {error!r}", file=sys.stderr)
+            return EXIT_BAD_RUN
+        problems = run_problems(crawler.stats.get_stats(), crawler.settings)
+        for problem in problems:
+            print(f"newscrawl: bad run: {problem}", file=sys.stderr)
+        return EXIT_BAD_RUN if problems else 0
+
+
+def _on_failure(started, report) -> None:
+    """Call report(exception) if the crawl fails to start.
+
+    Scrapy returns an asyncio Task (AsyncCrawlerProcess) or a Deferred.
+    Retrieving the exception here also keeps asyncio from printing it.
+    """
+    if isinstance(started, asyncio.Future):
+        started.add_done_callback(lambda task: task.cancelled() or (task.exception() and report(task.exception())))
+    else:
+        started.addErrback(lambda failure: report(failure.value))
