@@ -139,7 +139,7 @@ def test_post_with_no_body_anywhere_is_rejected_then_retried(output):
     with FixtureSite([post]).serve() as site:
         site.json_status = 503
         first = crawl(site, output)
-        assert first.returncode == 0, first.log
+        assert first.returncode == 1, first.log  # share data failed: a bad run
         assert post.info_code not in first.posts()
         assert [(r["info_code"], r["reason"]) for r in first.rejects()] == [(post.info_code, "no_body")]
         assert re.search(r"WARNING: Rejected .*NW202202230000000003.*no_body", first.log)
@@ -147,6 +147,7 @@ def test_post_with_no_body_anywhere_is_rejected_then_retried(output):
 
         site.json_status = 200
         second = crawl(site, output)
+    assert second.returncode == 0, second.log
     assert second.posts()[post.info_code].body == "第一段正文。\n\n第二段正文。"
 
 
