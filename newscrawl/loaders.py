@@ -39,12 +39,13 @@ class SitePost:
 
     url: str
     info_code: str
-    category: str
+    category: str | None  # where it was found; may be settled from linked_category
     title: str | None
     time_text: str | None
     tags: list[str] = field(default_factory=list)
     body: Body = field(default_factory=lambda: Body("", None))
     share_url: str | None = None
+    linked_category: str | None = None  # the slug its back link names
     is_digest: bool = False  # an emnews digest pointing at an eastmoney article
 
 

@@ -12,7 +12,7 @@ from parsel import Selector
 
 from newscrawl.body import html_to_markdown
 from newscrawl.loaders import SitePost, UpstreamPost
-from newscrawl.urls import parse_share_link
+from newscrawl.urls import category_of_link, parse_share_link
 
 _URL_TEXT = re.compile(r"^(https?:)?//\S+$")
 
@@ -41,7 +41,7 @@ def _share_link_of(node) -> tuple[bool, str | None]:
     return False, None
 
 
-def read_post_page(selector: Selector, url: str, info_code: str, category: str) -> SitePost:
+def read_post_page(selector: Selector, url: str, info_code: str, category: str | None) -> SitePost:
     """The raw parts of a post page; raises PageError if it has no ``<section>``."""
     section = selector.xpath("//body//section[1]")
     if not section:
@@ -64,11 +64,12 @@ def read_post_page(selector: Selector, url: str, info_code: str, category: str) 
         if child.root not in not_body:
             body_nodes.append(child)
 
-    share_url = None
+    share_url = linked_category = None
     while body_nodes and not isinstance(body_nodes[-1].root.tag, str):  # trailing comments
         body_nodes.pop()
     if body_nodes and body_nodes[-1].root.tag == "p" and _is_back_links(body_nodes[-1]):
-        body_nodes.pop()
+        links = body_nodes.pop().xpath(".//a/@href").getall()
+        linked_category = next(filter(None, map(category_of_link, links)), None)
     if body_nodes and body_nodes[-1].root.tag == "p":
         is_share, link = _share_link_of(body_nodes[-1])
         if is_share:
@@ -85,6 +86,7 @@ def read_post_page(selector: Selector, url: str, info_code: str, category: str) 
         tags=tags,
         body=html_to_markdown("\n".join(node.get() for node in body_nodes)),
         share_url=share_url,
+        linked_category=linked_category,
         is_digest=share is not None and share.kind == "eastmoney",
     )
 

@@ -17,3 +17,7 @@ def state_path(settings) -> Path:
 
 def rejects_path(settings) -> Path:
     return output_dir(settings) / "rejects.jsonl"
+
+
+def runs_path(settings) -> Path:
+    return output_dir(settings) / "runs.jsonl"

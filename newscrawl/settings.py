@@ -33,6 +33,9 @@ NEWSCRAWL_STATE = os.environ.get("NEWSCRAWL_STATE", "")
 #: nothing was logged at ERROR).
 NEWSCRAWL_MAX_FAILED_SHARE = float(os.environ.get("NEWSCRAWL_MAX_FAILED_SHARE", "0.1"))
 
+#: Seconds between progress lines (posts done/discovered, rate, ETA); 0: none.
+NEWSCRAWL_PROGRESS_INTERVAL = float(os.environ.get("NEWSCRAWL_PROGRESS_INTERVAL", "60"))
+
 # --- Politeness for the real site ----------------------------------------
 
 USER_AGENT = "newscrawl/0.1 (archiver of finews; +https://github.com/newscrawl/newscrawl)"
@@ -58,6 +61,8 @@ EXTENSIONS = {
     "newscrawl.store.SqliteArchiveStore": 0,
     "newscrawl.rejects.RejectLog": 0,
     "newscrawl.quietlog.QuietNetworkErrors": 0,
+    "newscrawl.report.RunReport": 0,
+    "newscrawl.progress.Progress": 0,
 }
 
 ITEM_PIPELINES = {

@@ -22,6 +22,10 @@ class ArchiveStore:
     def is_archived(self, info_code: str) -> bool:
         raise NotImplementedError
 
+    def archived_path(self, info_code: str) -> str | None:
+        """Where the post was written, or None if it is not archived."""
+        raise NotImplementedError
+
     def mark_archived(self, info_code: str, path: str, url: str) -> None:
         raise NotImplementedError
 
@@ -50,6 +54,10 @@ class SqliteArchiveStore(ArchiveStore):
     def is_archived(self, info_code: str) -> bool:
         row = self._db.execute("SELECT 1 FROM archived WHERE info_code = ?", (info_code,)).fetchone()
         return row is not None
+
+    def archived_path(self, info_code: str) -> str | None:
+        row = self._db.execute("SELECT path FROM archived WHERE info_code = ?", (info_code,)).fetchone()
+        return row[0] if row else None
 
     def mark_archived(self, info_code: str, path: str, url: str) -> None:
         self._db.execute(

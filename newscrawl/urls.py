@@ -8,7 +8,7 @@ be recognised, dated and checked against the archive before it is fetched.
 import re
 from dataclasses import dataclass
 from datetime import date
-from urllib.parse import parse_qs, quote, urlsplit, urlunsplit
+from urllib.parse import parse_qs, quote, unquote, urlsplit, urlunsplit
 
 POST_PATH_RE = re.compile(
     r"^/(?P<category>.+)/(?P<year>\d{4})/(?P<month>\d{2})/(?P<day>\d{2})/(?P<info_code>[A-Za-z0-9_-]+)\.html$"
@@ -41,6 +41,15 @@ def parse_post_url(url: str) -> PostRef | None:
 def category_url(site_url: str, slug: str) -> str:
     """The category page of a slug; the slug keeps its case, spaces and parens."""
     return f"{site_url.rstrip('/')}/category/{quote(slug, safe='()')}.html"
+
+
+CATEGORY_PATH_RE = re.compile(r"^/category/(?P<slug>[^/]+)\.html$")
+
+
+def category_of_link(url: str) -> str | None:
+    """The slug of a category page link (``//host/category/Wind.html`` -> ``Wind``)."""
+    match = CATEGORY_PATH_RE.match(unquote(urlsplit(url).path))
+    return match["slug"] if match else None
 
 
 def site_netloc(site_url: str) -> str:

@@ -3,6 +3,7 @@
 import logging
 import os
 import tempfile
+from pathlib import Path
 
 from newscrawl.paths import posts_dir
 from newscrawl.postfile import post_filename, render_post
@@ -32,10 +33,14 @@ class MarkdownWriterPipeline:
 
     def process_item(self, item):
         path = self.directory / post_filename(item)
+        previous = self.store.archived_path(item["info_code"])
         write_atomically(path, render_post(item, self.site_url))
         # Only now is the post archived: a crash before this line leaves it
         # to be fetched again, never marked but missing.
         self.store.mark_archived(item["info_code"], str(path), item["url"])
+        if previous and previous != str(path):
+            # A rewrite under another date (e.g. after a parser fix): one file per post.
+            Path(previous).unlink(missing_ok=True)
         self.stats.inc_value("newscrawl/written")
         logger.debug("Wrote %s", path)
         return item

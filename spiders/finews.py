@@ -1,38 +1,57 @@
 """The finews crawl: category pages -> post pages -> share data -> items."""
 
+from datetime import date
+
 import scrapy
 from parsel import Selector
+from scrapy.http import TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 
+from newscrawl.discovery import FoundPost, read_feed, read_home_page
+from newscrawl.errors import ConfigError
 from newscrawl.loaders import SitePost, UpstreamPost, load_post
 from newscrawl.pages import PageError, read_eastmoney_article, read_post_page, read_share_json
 from newscrawl.rejects import RejectLog
 from newscrawl.store import ArchiveStore
 from newscrawl.urls import category_url, parse_post_url, parse_share_link
 
+ALL = "all"
+
 
 class FinewsSpider(scrapy.Spider):
-    """``scrapy crawl finews -a categories=slug1,slug2``.
+    """``scrapy crawl finews -a categories=slug1,slug2`` (or ``categories=all``).
 
     Follows every post a category page lists, unless its infoCode (read
-    from the post URL) is already archived. A post whose page has no body,
-    or only an emnews digest, is completed from its share data.
+    from the post URL) is already archived or its URL date is outside the
+    ``since``/``until`` window. A post whose page has no body, or only an
+    emnews digest, is completed from its share data. ``categories=all``
+    discovers the categories from the home page, the feed and the back
+    links of posts. ``refresh=1`` fetches and rewrites archived posts too.
     """
 
     name = "finews"
     default_categories: tuple[str, ...] = ()
 
-    def __init__(self, *args, categories: str | None = None, **kwargs):
+    def __init__(self, *args, categories: str | None = None, since: str | None = None, until: str | None = None,
+                 refresh: str | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.run_args = {k: v for k, v in dict(categories=categories, since=since, until=until, refresh=refresh).items() if v}
         if categories:
             self.categories = [slug.strip() for slug in categories.split(",") if slug.strip()]
         else:
             self.categories = list(self.default_categories)
+        self.discover_all = ALL in self.categories
+        self.since = _parse_day("since", since)
+        self.until = _parse_day("until", until)
+        if self.since and self.until and self.since > self.until:
+            raise ConfigError(f"-a since={since} is after -a until={until}")
+        self.refresh = refresh not in (None, "", "0", "false", "no")
+        self.seen: set[str] = set()  # infoCodes of every post link met, each handled once
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
         spider = super().from_crawler(crawler, *args, **kwargs)
-        spider.site_url = crawler.settings.get("NEWSCRAWL_SITE_URL")
+        spider.site_url = crawler.settings.get("NEWSCRAWL_SITE_URL").rstrip("/")
         return spider
 
     async def start(self):
@@ -40,48 +59,98 @@ class FinewsSpider(scrapy.Spider):
         self.store = self.crawler.get_extension(ArchiveStore)
         self.rejects = self.crawler.get_extension(RejectLog)
         if not self.categories:
-            self.logger.error("Nothing to crawl: give -a categories=slug1,slug2")
+            self.logger.error("Nothing to crawl: give -a categories=slug1,slug2 (or all)")
             return
+        if self.discover_all:
+            yield scrapy.Request(f"{self.site_url}/", callback=self.parse_home, errback=self.discovery_failed)
+            yield scrapy.Request(f"{self.site_url}/feed.xml", callback=self.parse_feed, errback=self.discovery_failed)
         for slug in self.categories:
-            yield scrapy.Request(
-                category_url(self.site_url, slug),
-                callback=self.parse_category,
-                errback=self.category_failed,
-                cb_kwargs={"category": slug},
-            )
+            if slug != ALL:
+                yield self.category_request(slug)
 
-    # --- Category pages ----------------------------------------------------
+    # --- Discovery -----------------------------------------------------------
+
+    def category_request(self, slug: str, guessed: bool = False) -> scrapy.Request:
+        return scrapy.Request(
+            category_url(self.site_url, slug),
+            callback=self.parse_category,
+            errback=self.guessed_category_failed if guessed else self.category_failed,
+            cb_kwargs={"category": slug},
+        )
+
+    def post_request(self, url: str, category: str | None, exact: bool = True) -> scrapy.Request | None:
+        """The request for a listed post, or None if it is archived or outside the window."""
+        ref = parse_post_url(url)
+        if ref is None:
+            self.logger.debug("Not a post link: %s", url)
+            return None
+        if ref.info_code in self.seen:
+            return None
+        self.seen.add(ref.info_code)
+        stats = self.crawler.stats
+        if (self.since and ref.date < self.since) or (self.until and ref.date > self.until):
+            stats.inc_value("newscrawl/skipped_window")
+            return None
+        if not self.refresh and self.store.is_archived(ref.info_code):
+            stats.inc_value("newscrawl/skipped_archived")
+            return None
+        stats.inc_value("newscrawl/post_requests")
+        return scrapy.Request(
+            ref.url,
+            callback=self.parse_post,
+            errback=self.post_failed,
+            cb_kwargs={"category": category, "info_code": ref.info_code, "exact": exact},
+        )
 
     def parse_category(self, response, category: str):
         links = response.xpath("//section//ul/li/a/@href").getall()
         self.crawler.stats.inc_value("newscrawl/listed", len(links))
         for href in links:
-            ref = parse_post_url(response.urljoin(href))
-            if ref is None:
-                self.logger.debug("Not a post link on %s: %s", response.url, href)
-                continue
-            if self.store.is_archived(ref.info_code):
-                self.crawler.stats.inc_value("newscrawl/skipped_archived")
-                continue
-            yield scrapy.Request(
-                ref.url,
-                callback=self.parse_post,
-                errback=self.post_failed,
-                cb_kwargs={"category": category, "info_code": ref.info_code},
-            )
+            request = self.post_request(response.urljoin(href), category)
+            if request:
+                yield request
+
+    def parse_home(self, response):
+        yield from self._follow_found(read_home_page(Selector(text=response.text), response.url))
+
+    def parse_feed(self, response):
+        yield from self._follow_found(read_feed(response.text))
+
+    def _follow_found(self, found: list[FoundPost]):
+        """Posts found outside their category page, and the category pages they point to."""
+        for post in found:
+            request = self.post_request(post.url, post.category, post.exact)
+            if request:
+                yield request
+        for slug in sorted({post.category for post in found}):
+            yield self.category_request(slug, guessed=not any(p.exact for p in found if p.category == slug))
 
     def category_failed(self, failure):
         self.crawler.stats.inc_value("newscrawl/request_failed")
         self.logger.error("Category page %s failed: %s", failure.request.url, _reason(failure))
 
+    def guessed_category_failed(self, failure):
+        self.logger.info("No category page at %s (%s); its posts come from other links", failure.request.url, _reason(failure))
+
+    def discovery_failed(self, failure):
+        self.crawler.stats.inc_value("newscrawl/request_failed")
+        self.logger.error("Discovery page %s failed: %s", failure.request.url, _reason(failure))
+
     # --- Post pages ----------------------------------------------------------
 
-    def parse_post(self, response, category: str, info_code: str):
+    def parse_post(self, response, category: str | None, info_code: str, exact: bool = True):
+        if not isinstance(response, TextResponse):
+            self.rejects.record("unreadable_post_page", response.url, info_code, "not a text page")
+            return
         try:
             site = read_post_page(Selector(text=response.text), response.url, info_code, category)
-        except (PageError, AttributeError) as exc:
+        except PageError as exc:
             self.rejects.record("unreadable_post_page", response.url, info_code, str(exc))
             return
+        if site.linked_category and not exact:
+            site.category = site.linked_category
+        if self.discover_all and site.linked_category:
+            yield self.category_request(site.linked_category, guessed=True)
         share = parse_share_link(site.share_url) if site.share_url else None
         if share is None or (site.body.text_length and not site.is_digest):
             yield from self.finish(site, None)
@@ -105,17 +174,16 @@ class FinewsSpider(scrapy.Spider):
 
     def parse_share_json(self, response, site: SitePost):
         try:
-            upstream = read_share_json(response.text)
-        except (PageError, AttributeError) as exc:
+            upstream = read_share_json(response.text if isinstance(response, TextResponse) else "")
+        except PageError as exc:
             self.logger.warning("Share data for %s unusable: %s", site.info_code, exc)
             upstream = None
         yield from self.finish(site, upstream)
 
     def parse_eastmoney(self, response, site: SitePost):
-        try:
+        upstream = None
+        if isinstance(response, TextResponse):
             upstream = read_eastmoney_article(Selector(text=response.text))
-        except AttributeError:
-            upstream = None
         if upstream is None:
             self.logger.warning("eastmoney article for %s has no article body: %s", site.info_code, response.url)
         yield from self.finish(site, upstream)
@@ -141,3 +209,13 @@ def _reason(failure) -> str:
     if failure.check(HttpError):
         return f"HTTP {failure.value.response.status}"
     return f"{failure.type.__name__}: {failure.getErrorMessage()}"
+
+
+def _parse_day(name: str, value: str | None) -> date | None:
+    """A window bound: an inclusive Asia/Shanghai day, YYYY-MM-DD."""
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ConfigError(f"-a {name}={value} is not a date (YYYY-MM-DD)") from None

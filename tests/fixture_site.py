@@ -34,13 +34,15 @@ import re
 import signal
 import sys
 import threading
+import time
 import zlib
 from collections import Counter
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Callable
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 SAMPLES_DIR = Path(__file__).parent / "fixtures" / "site-samples"
@@ -572,6 +574,7 @@ class FixtureSite:
         self.requests: list[RequestRecord] = []
         self.json_status = 200
         self.json_refused = False
+        self._faults: list[tuple[str, re.Pattern, Fault]] = []
         if include_samples:
             self._sample = sample_post()
             self._sample_page = (SAMPLES_DIR / SAMPLE_POST_FILE).read_bytes()
@@ -734,6 +737,26 @@ class FixtureSite:
 
     # --- the request log
 
+    def add_fault(self, host: str, path_pattern: str, fault: Fault) -> None:
+        """Answer requests whose decoded path fully matches path_pattern with a fault."""
+        with self._lock:
+            self._faults.append((host, re.compile(path_pattern), fault))
+
+    def clear_faults(self) -> None:
+        with self._lock:
+            self._faults.clear()
+
+    def take_fault(self, host: str, path: str) -> Fault | None:
+        with self._lock:
+            for index, (fault_host, pattern, fault) in enumerate(self._faults):
+                if fault_host == host and pattern.fullmatch(path):
+                    if fault.times is not None:
+                        fault.times -= 1
+                        if fault.times <= 0:
+                            del self._faults[index]
+                    return fault
+        return None
+
     def _record(self, record: RequestRecord) -> None:
         with self._lock:
             self.requests.append(record)
@@ -780,6 +803,34 @@ class FixtureSite:
             self.host_map = {}
 
 
+@dataclass
+class Fault:
+    """Fault mode: what a matching request gets instead of its page.
+
+    Register with ``site.add_fault(host, path_regex, Fault(...))``; the
+    first ``times`` matching requests get it (all of them if None).
+    """
+
+    status: int | None = None  # answer with this status (and a short body)
+    headers: dict[str, str] = field(default_factory=dict)  # e.g. Retry-After, Location
+    body: Callable[[bytes], bytes] | None = None  # rewrites the page's body (truncate, re-encode)
+    content_type: str | None = None
+    delay: float = 0.0  # seconds before answering (a stall longer than the download timeout)
+    reset: bool = False  # close the connection without answering
+    times: int | None = None
+
+    def apply(self, answer):
+        """(the answer to send or None to reset, extra headers)."""
+        if self.reset:
+            return None, {}
+        status, content_type, body = answer or (404, _HTML, b"")
+        if self.status is not None:
+            status, body = self.status, f"<html><body>{self.status}</body></html>".encode()
+        if self.body is not None:
+            body = self.body(body)
+        return (status, self.content_type or content_type, body), dict(self.headers)
+
+
 class _HostServer(ThreadingHTTPServer):
     daemon_threads = True
 
@@ -807,10 +858,16 @@ class _Handler(BaseHTTPRequestHandler):
     def _answer(self, send_body: bool) -> None:
         parts = urlsplit(self.path)
         path = unquote(parts.path)
-        answer = self.server.site.respond(self.server.host, path, parts.query)
+        site = self.server.site
+        answer = site.respond(self.server.host, path, parts.query)
+        fault = site.take_fault(self.server.host, path)
+        headers: dict[str, str] = {}
+        if fault is not None:
+            time.sleep(fault.delay)
+            answer, headers = fault.apply(answer)
         status = 0 if answer is None else answer[0]
         # Logged before answering, so a client never sees a response that is not in the log yet.
-        self.server.site._record(RequestRecord(self.server.host, self.command, path, parts.query, status))
+        site._record(RequestRecord(self.server.host, self.command, path, parts.query, status))
         if answer is None:
             self.close_connection = True
             return
@@ -818,6 +875,8 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
+        for name, value in headers.items():
+            self.send_header(name, value)
         self.end_headers()
         if send_body:
             self.wfile.write(body)
