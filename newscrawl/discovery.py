@@ -47,10 +47,19 @@ def found_by_terms(url: str, terms: list[str]) -> FoundPost:
     return FoundPost(url, slug, True) if slug else FoundPost(url, " ".join(category_segments(url)), False)
 
 
+def _spelled(tag: str) -> str:
+    """A tag as its category slug would spell it: ``青岛财经日报新闻`` -> ``qingdaocaijingribao``."""
+    return _pinyin.get_pinyin(tag.removesuffix("新闻"), "")
+
+
 def found_by_tag(url: str, tag: str) -> FoundPost:
     """A post listed under a home-page tag (``青岛财经日报新闻``)."""
-    spelled = _pinyin.get_pinyin(tag.removesuffix("新闻"), "")
-    return found_by_terms(url, [spelled])
+    return found_by_terms(url, [_spelled(tag)])
+
+
+def category_from_tags(url: str, tags: list[str]) -> str | None:
+    """The slug a post's own tags spell, if they match its URL (a spaced category has two tags)."""
+    return _matching(url, [_spelled(tag) for tag in tags])
 
 
 def read_home_page(selector: Selector, base_url: str) -> list[FoundPost]:

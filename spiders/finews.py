@@ -7,7 +7,7 @@ from parsel import Selector
 from scrapy.http import TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 
-from newscrawl.discovery import FoundPost, read_feed, read_home_page
+from newscrawl.discovery import FoundPost, category_from_tags, read_feed, read_home_page
 from newscrawl.errors import ConfigError
 from newscrawl.loaders import SitePost, UpstreamPost, load_post
 from newscrawl.pages import PageError, read_eastmoney_article, read_post_page, read_share_json
@@ -147,8 +147,8 @@ class FinewsSpider(scrapy.Spider):
         except PageError as exc:
             self.rejects.record("unreadable_post_page", response.url, info_code, str(exc))
             return
-        if site.linked_category and not exact:
-            site.category = site.linked_category
+        if not exact:
+            site.category = site.linked_category or category_from_tags(site.url, site.tags) or category
         if self.discover_all and site.linked_category:
             yield self.category_request(site.linked_category, guessed=True)
         share = parse_share_link(site.share_url) if site.share_url else None

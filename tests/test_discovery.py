@@ -4,7 +4,7 @@ from pathlib import Path
 
 from parsel import Selector
 
-from newscrawl.discovery import found_by_tag, found_by_terms, read_feed, read_home_page
+from newscrawl.discovery import category_from_tags, found_by_tag, found_by_terms, read_feed, read_home_page
 from newscrawl.urls import category_of_link
 
 SAMPLES = Path(__file__).parent / "fixtures" / "site-samples" / "site"
@@ -44,3 +44,9 @@ def test_back_links_name_their_category():
     assert category_of_link("//finews.withounder.com/category/21shijijingjibaodao 21caijingAPP.html") == "21shijijingjibaodao 21caijingAPP"
     assert category_of_link("//finews.withounder.com/wind/") is None
     assert category_of_link("../emnews/") is None
+
+
+def test_a_post_names_its_spaced_category_by_its_tags():
+    url = f"{SITE}/21shijijingjibaodao/21caijingapp/2022/02/21/NW202202212285020117.html"
+    assert category_from_tags(url, ["21世纪经济报道", "21财经APP新闻"]) == "21shijijingjibaodao 21caijingAPP"
+    assert category_from_tags(url, ["东财滚动新闻"]) is None

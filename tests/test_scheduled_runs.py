@@ -58,7 +58,7 @@ def test_categories_all_discovers_every_category_and_spaced_posts(output):
     posts = generate_posts(120, seed=4)
     spaced = [
         replace(posts[i], info_code=f"NW2022030{i}00000000", category=SPACED[0], publisher=SPACED[1], tag=SPACED[2],
-                published=posts[-1].published + timedelta(hours=i + 1))
+                published=posts[-1].published + timedelta(hours=i + 1), back_link_form=1)  # no /category/ link
         for i in range(3)
     ]
     with FixtureSite(posts + spaced).serve() as site:
