@@ -21,6 +21,10 @@ class PageError(ValueError):
     """A page that cannot be read as what it should be; the message says why."""
 
 
+class IncompletePageError(PageError):
+    """A post page cut short (no closing tags line): worth fetching again."""
+
+
 def _text(selector) -> str:
     return selector.xpath("normalize-space(string())").get() or ""
 
@@ -51,12 +55,15 @@ def read_post_page(selector: Selector, url: str, info_code: str, category: str |
     children = section.xpath("./*|./comment()")
     heading = section.xpath("./h1[1]")
     tags_small = section.xpath("./small[starts-with(normalize-space(), 'tags:')]")
+    if not tags_small:
+        # Every post page ends with its tags line: without it the page was cut short.
+        raise IncompletePageError("no tags line: the page is incomplete")
     tags = [t for t in (_text(em) for em in tags_small.xpath(".//em")) if t]
 
     # The body is what stands between the <h1> and the tags line.
     time_small = section.xpath("./small[1]")
     not_body = {node.root for node in (heading + time_small)}
-    end = tags_small[0].root if tags_small else None
+    end = tags_small[0].root
     body_nodes = []
     for child in children:
         if child.root is end:

@@ -1,10 +1,13 @@
 """Render a post as the Jekyll markdown file the archive keeps."""
 
+import re
 from urllib.parse import quote
 
 import yaml
 
-from newscrawl.urls import site_netloc
+from newscrawl.urls import INFO_CODE_RE, site_netloc
+
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 FRONT_MATTER = (
     # (front matter key, item field)
@@ -20,8 +23,15 @@ FRONT_MATTER = (
 
 
 def post_filename(item) -> str:
-    """``YYYY-MM-DD-<info_code>.md``, the date being the post's (Shanghai) day."""
-    return f"{item['date'][:10]}-{item['info_code']}.md"
+    """``YYYY-MM-DD-<info_code>.md``, the date being the post's (Shanghai) day.
+
+    Raises ValueError for anything that could make a path of it (``../``,
+    ``/``, NUL, a huge name): the file name is built from checked parts only.
+    """
+    day, info_code = str(item.get("date") or "")[:10], str(item.get("info_code") or "")
+    if not _DAY.fullmatch(day) or not INFO_CODE_RE.fullmatch(info_code):
+        raise ValueError(f"no safe file name for info_code={info_code!r} date={item.get('date')!r}")
+    return f"{day}-{info_code}.md"
 
 
 def front_matter(item) -> str:

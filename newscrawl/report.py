@@ -60,6 +60,7 @@ class RunReport:
                 "rejected": {"total": sum(rejected_by_reason.values()), "by_reason": rejected_by_reason},
             },
             "requests": stats.get("downloader/request_count", 0),
+            "retries": stats.get("retry/count", 0),
             "failed_requests": stats.get("newscrawl/request_failed", 0),
             "errors": stats.get("log_count/ERROR", 0),
             "finish_reason": reason,

@@ -51,10 +51,16 @@ RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 
 # --- Components ----------------------------------------------------------
 
+#: Longest wait, in seconds, that a 429/503's Retry-After header can impose before a retry.
+NEWSCRAWL_RETRY_AFTER_MAX = float(os.environ.get("NEWSCRAWL_RETRY_AFTER_MAX", "120"))
+
 DOWNLOADER_MIDDLEWARES = {
+    "newscrawl.middlewares.HttpOnlyMiddleware": 40,
     # Before robots.txt (100), so robots, retries and redirects all see the
     # URL that is really fetched.
     "newscrawl.middlewares.HostMapMiddleware": 50,
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "newscrawl.middlewares.RetryAfterMiddleware": 550,
 }
 
 EXTENSIONS = {

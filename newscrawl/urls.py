@@ -27,9 +27,10 @@ class PostRef:
 
 
 def parse_post_url(url: str) -> PostRef | None:
-    """The infoCode and date of a post URL, or None if it is not a post URL."""
-    match = POST_PATH_RE.match(urlsplit(url).path)
-    if not match:
+    """The infoCode and date of a post URL, or None if it is not an http(s) post URL."""
+    parts = urlsplit(url)
+    match = POST_PATH_RE.match(parts.path)
+    if not match or parts.scheme not in ("http", "https"):
         return None
     try:
         day = date(int(match["year"]), int(match["month"]), int(match["day"]))

@@ -11,6 +11,8 @@ from newscrawl.store import ArchiveStore
 
 logger = logging.getLogger(__name__)
 
+TEMP_SUFFIX = ".tmp"
+
 
 class MarkdownWriterPipeline:
     def __init__(self, directory, site_url: str, store: ArchiveStore, stats):
@@ -30,9 +32,16 @@ class MarkdownWriterPipeline:
 
     def open_spider(self):
         self.directory.mkdir(parents=True, exist_ok=True)
+        # A run killed mid-write leaves its temporary file; the run lock
+        # guarantees no other run is writing one now.
+        leftovers = list(self.directory.glob(f".*{TEMP_SUFFIX}"))
+        for leftover in leftovers:
+            leftover.unlink(missing_ok=True)
+        if leftovers:
+            logger.info("Removed %d temporary file(s) left by an interrupted run", len(leftovers))
 
     def process_item(self, item):
-        path = self.directory / post_filename(item)
+        path = self.directory / post_filename(item)  # checked: a plain name inside the directory
         previous = self.store.archived_path(item["info_code"])
         write_atomically(path, render_post(item, self.site_url))
         # Only now is the post archived: a crash before this line leaves it
@@ -48,7 +57,7 @@ class MarkdownWriterPipeline:
 
 def write_atomically(path, text: str) -> None:
     """Write to a temporary file beside ``path``, flush it to disk, then rename."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=TEMP_SUFFIX)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)

@@ -1,16 +1,18 @@
 """The finews crawl: category pages -> post pages -> share data -> items."""
 
+import logging
 from datetime import date
 
 import scrapy
 from parsel import Selector
+from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.http import TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 
 from newscrawl.discovery import FoundPost, category_from_tags, read_feed, read_home_page
 from newscrawl.errors import ConfigError
 from newscrawl.loaders import SitePost, UpstreamPost, load_post
-from newscrawl.pages import PageError, read_eastmoney_article, read_post_page, read_share_json
+from newscrawl.pages import IncompletePageError, PageError, read_eastmoney_article, read_post_page, read_share_json
 from newscrawl.rejects import RejectLog
 from newscrawl.store import ArchiveStore
 from newscrawl.urls import category_url, parse_post_url, parse_share_link
@@ -144,6 +146,13 @@ class FinewsSpider(scrapy.Spider):
             return
         try:
             site = read_post_page(Selector(text=response.text), response.url, info_code, category)
+        except IncompletePageError as exc:
+            retry = get_retry_request(response.request, spider=self, reason="incomplete page", give_up_log_level=logging.INFO)
+            if retry:
+                yield retry
+            else:
+                self.rejects.record("incomplete_post_page", response.url, info_code, str(exc))
+            return
         except PageError as exc:
             self.rejects.record("unreadable_post_page", response.url, info_code, str(exc))
             return

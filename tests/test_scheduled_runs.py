@@ -144,8 +144,8 @@ def _wait_for_files(output, count, proc, timeout=60):
 def test_interrupted_backfill_resumes_complete(output, signum):
     posts = generate_posts(150, seed=13)
     with FixtureSite(posts, include_samples=False).serve() as site:
-        site.add_fault(SITE_HOST, r"/.+/\d{4}/\d\d/\d\d/.+\.html", Fault(delay=0.05))
-        proc = _start_crawl(site, output, "-a", categories_of(posts))
+        site.add_fault(SITE_HOST, r"/.+/\d{4}/\d\d/\d\d/.+\.html", Fault(delay=0.2))
+        proc = _start_crawl(site, output, "-a", categories_of(posts), "-s", "CONCURRENT_REQUESTS=4")
         _wait_for_files(output, 20, proc)
         proc.send_signal(signum)
         proc.communicate(timeout=60)
@@ -197,8 +197,9 @@ def test_overlapping_run_exits_at_once_with_status_75(output):
 def test_real_overlap_on_the_same_state_store(output):
     posts = generate_posts(40, seed=15)
     with FixtureSite(posts, include_samples=False).serve() as site:
-        site.add_fault(SITE_HOST, r"/.+/\d{4}/\d\d/\d\d/.+\.html", Fault(delay=0.1))
-        first = _start_crawl(site, output, "-a", categories_of(posts))
+        site.add_fault(SITE_HOST, r"/.+/\d{4}/\d\d/\d\d/.+\.html", Fault(delay=0.5))
+        # About ten seconds of crawling left when the second run starts.
+        first = _start_crawl(site, output, "-a", categories_of(posts), "-s", "CONCURRENT_REQUESTS=2")
         _wait_for_files(output, 1, first)
         second = crawl(site, output, "finews", "-a", categories_of(posts))
         first.communicate(timeout=120)
