@@ -22,7 +22,7 @@ class PageError(ValueError):
 
 
 class IncompletePageError(PageError):
-    """A post page cut short (no closing tags line): worth fetching again."""
+    """A post page cut short (no closing tags line)."""
 
 
 def _text(selector) -> str:
@@ -49,7 +49,7 @@ def read_post_page(selector: Selector, url: str, info_code: str, category: str |
     """The raw parts of a post page; raises PageError if it has no ``<section>``."""
     section = selector.xpath("//body//section[1]")
     if not section:
-        raise PageError("no <section>")
+        raise PageError("no <section>: not a post page, or cut short")
     section = section[0]
     # Comments too: they delimit the K-line chart blocks.
     children = section.xpath("./*|./comment()")

@@ -34,11 +34,26 @@ def post_filename(item) -> str:
     return f"{day}-{info_code}.md"
 
 
+class _FrontMatterDumper(yaml.SafeDumper):
+    """PyYAML's safe dumper, except that a string holding a control or
+    line-break character (NEL, U+2028, ...) is double-quoted, the one style
+    that escapes them: plain or single-quoted, they would read back as spaces."""
+
+
+def _represent_str(dumper, value: str):
+    style = '"' if _NEEDS_ESCAPES.search(value) else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_NEEDS_ESCAPES = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff\ud800-\udfff\ufffe\uffff]")
+_FrontMatterDumper.add_representer(str, _represent_str)
+
+
 def front_matter(item) -> str:
     """YAML that round-trips every value through ``yaml.safe_load``, whatever the title holds."""
     values = {"layout": "post"}
     values.update((key, item.get(field) or "") for key, field in FRONT_MATTER)
-    return yaml.safe_dump(values, allow_unicode=True, sort_keys=False, width=1_000_000)
+    return yaml.dump(values, Dumper=_FrontMatterDumper, allow_unicode=True, sort_keys=False, width=1_000_000)
 
 
 def back_links(item, site_url: str) -> str:

@@ -15,6 +15,8 @@ from w3lib.html import replace_entities
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 # What the site does to an offset-less date (YAML reads it as UTC).
 SITE_LATE_BY = timedelta(hours=8)
+#: Anything outside is junk, not a publication time.
+PLAUSIBLE_YEARS = (1990, 2200)
 
 _SPACE_RUN = re.compile(r"[ \t\r\n\f\v\u00a0]+")
 _TIME_IN_TEXT = re.compile(r"(\d{4})\s*[-/年]\s*(\d{1,2})\s*[-/月]\s*(\d{1,2})\s*日?\s+(\d{1,2}:\d{2}(?::\d{2})?)")
@@ -61,6 +63,8 @@ def parse_time(text: str | None, origin: str) -> PostTime | None:
     if not match:
         return None
     year, month, day, clock = match.groups()
+    if not PLAUSIBLE_YEARS[0] <= int(year) <= PLAUSIBLE_YEARS[1]:
+        return None
     try:
         naive = date_parser.parse(f"{year}-{month}-{day} {clock}")
     except (ValueError, OverflowError):

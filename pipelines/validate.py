@@ -3,6 +3,7 @@
 from scrapy.exceptions import DropItem
 
 from newscrawl.items import REQUIRED_FIELDS
+from newscrawl.postfile import post_filename
 from newscrawl.rejects import RejectLog
 from newscrawl.urls import INFO_CODE_RE
 
@@ -20,9 +21,19 @@ class ValidatePostPipeline:
         reason = None
         if missing:
             reason = "missing_" + "_".join(missing)
-        elif not INFO_CODE_RE.match(item["info_code"]):
+        elif not INFO_CODE_RE.fullmatch(item["info_code"]):
             reason = "bad_info_code"
+        elif not _makes_file_name(item):
+            reason = "bad_date"
         if reason:
             self.rejects.record(reason, item.get("url"), item.get("info_code"))
             raise DropItem(reason)
         return item
+
+
+def _makes_file_name(item) -> bool:
+    try:
+        post_filename(item)
+    except ValueError:
+        return False
+    return True

@@ -11,6 +11,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 
 from newscrawl.discovery import FoundPost, category_from_tags, read_feed, read_home_page
 from newscrawl.errors import ConfigError
+from newscrawl.middlewares import CANONICAL_URL_KEY
 from newscrawl.loaders import SitePost, UpstreamPost, load_post
 from newscrawl.pages import IncompletePageError, PageError, read_eastmoney_article, read_post_page, read_share_json
 from newscrawl.rejects import RejectLog
@@ -146,15 +147,15 @@ class FinewsSpider(scrapy.Spider):
             return
         try:
             site = read_post_page(Selector(text=response.text), response.url, info_code, category)
-        except IncompletePageError as exc:
-            retry = get_retry_request(response.request, spider=self, reason="incomplete page", give_up_log_level=logging.INFO)
+        except PageError as exc:
+            # Often a page cut short or a proxy's error page: fetch it again, then give up.
+            retry = get_retry_request(response.request, spider=self, reason=str(exc), give_up_log_level=logging.INFO)
             if retry:
                 yield retry
-            else:
-                self.rejects.record("incomplete_post_page", response.url, info_code, str(exc))
-            return
-        except PageError as exc:
-            self.rejects.record("unreadable_post_page", response.url, info_code, str(exc))
+                return
+            reason = "incomplete_post_page" if isinstance(exc, IncompletePageError) else "unreadable_post_page"
+            self.crawler.stats.inc_value("newscrawl/request_failed")
+            self.rejects.record(reason, response.url, info_code, str(exc))
             return
         if not exact:
             site.category = site.linked_category or category_from_tags(site.url, site.tags) or category
@@ -176,8 +177,9 @@ class FinewsSpider(scrapy.Spider):
 
     def post_failed(self, failure):
         self.crawler.stats.inc_value("newscrawl/request_failed")
-        info_code = failure.request.cb_kwargs.get("info_code")
-        self.rejects.record("fetch_failed", failure.request.url, info_code, _reason(failure))
+        request = failure.request
+        url = request.meta.get(CANONICAL_URL_KEY, request.url)
+        self.rejects.record("fetch_failed", url, request.cb_kwargs.get("info_code"), _reason(failure))
 
     # --- Share data ----------------------------------------------------------
 

@@ -63,7 +63,7 @@ def crawl(site: FixtureSite, output: Path, spider: str = "qingdaocaijing", *args
     full_env = {**os.environ, **site.env(), "NEWSCRAWL_OUTPUT_DIR": str(output), **(env or {})}
     full_env.pop("NEWSCRAWL_STATE", None)
     proc = subprocess.run(
-        [sys.executable, "-m", "scrapy", "crawl", spider, *args, *FAST],
+        [sys.executable, "-m", "scrapy", "crawl", spider, *FAST, *args],
         cwd=REPO, env=full_env, capture_output=True, text=True, timeout=timeout,
     )
     return CrawlResult(proc.returncode, proc.stderr + proc.stdout, output)

@@ -863,11 +863,12 @@ class _Handler(BaseHTTPRequestHandler):
         fault = site.take_fault(self.server.host, path)
         headers: dict[str, str] = {}
         if fault is not None:
-            time.sleep(fault.delay)
             answer, headers = fault.apply(answer)
         status = 0 if answer is None else answer[0]
         # Logged before answering, so a client never sees a response that is not in the log yet.
         site._record(RequestRecord(self.server.host, self.command, path, parts.query, status))
+        if fault is not None:
+            time.sleep(fault.delay)
         if answer is None:
             self.close_connection = True
             return

@@ -76,7 +76,8 @@ def test_writer_archives_nothing_when_the_file_cannot_be_written(tmp_path, store
 
 @pytest.mark.parametrize(
     "overrides, reason",
-    [({"title": None}, "missing_title"), ({"date": None, "body": ""}, "missing_date_body"), ({"info_code": "../x"}, "bad_info_code")],
+    [({"title": None}, "missing_title"), ({"date": None, "body": ""}, "missing_date_body"), ({"info_code": "../x"}, "bad_info_code"),
+     ({"date": "20220223"}, "bad_date")],
 )
 def test_validate_rejects_with_a_record(tmp_path, stats, overrides, reason):
     rejects = RejectLog(tmp_path / "rejects.jsonl", stats)

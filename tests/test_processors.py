@@ -57,7 +57,7 @@ def test_upstream_time_formats(text, moment, has_seconds):
     assert parsed.moment == moment and parsed.has_seconds is has_seconds
 
 
-@pytest.mark.parametrize("junk", ["", None, " +0800", "2022-13-45 10:00:00", "2022-02-30 25:61", "yesterday"])
+@pytest.mark.parametrize("junk", ["", None, " +0800", "2022-13-45 10:00:00", "2022-02-30 25:61", "yesterday", "0001-01-01 00:00:00"])
 def test_junk_time_is_none(junk):
     assert site_time(junk) is None
 

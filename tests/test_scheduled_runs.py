@@ -126,7 +126,7 @@ def test_refresh_rewrites_archived_posts_without_duplicates(output):
 def _start_crawl(site, output, *args, env=None):
     full_env = {**os.environ, **site.env(), "NEWSCRAWL_OUTPUT_DIR": str(output), **(env or {})}
     return subprocess.Popen(
-        [sys.executable, "-m", "scrapy", "crawl", "finews", *args, *FAST],
+        [sys.executable, "-m", "scrapy", "crawl", "finews", *FAST, *args],
         cwd=REPO, env=full_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
 
