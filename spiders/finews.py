@@ -11,8 +11,8 @@ from scrapy.spidermiddlewares.httperror import HttpError
 
 from newscrawl.discovery import FoundPost, category_from_tags, read_feed, read_home_page
 from newscrawl.errors import ConfigError
-from newscrawl.middlewares import CANONICAL_URL_KEY
 from newscrawl.loaders import SitePost, UpstreamPost, load_post
+from newscrawl.middlewares import CANONICAL_URL_KEY
 from newscrawl.pages import IncompletePageError, PageError, read_eastmoney_article, read_post_page, read_share_json
 from newscrawl.rejects import RejectLog
 from newscrawl.store import ArchiveStore
@@ -171,7 +171,7 @@ class FinewsSpider(scrapy.Spider):
             callback=callback,
             errback=self.share_failed,
             cb_kwargs={"site": site},
-            # Several posts never share one data URL, but a refetch must not be filtered.
+            # Were two posts to link the same share data, the second must not be filtered out and lost.
             dont_filter=True,
         )
 
