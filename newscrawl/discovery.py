@@ -12,11 +12,8 @@ from dataclasses import dataclass
 from urllib.parse import unquote, urljoin, urlsplit
 
 from parsel import Selector
-from xpinyin import Pinyin
 
-from newscrawl.urls import POST_PATH_RE
-
-_pinyin = Pinyin()
+from newscrawl.urls import POST_PATH_RE, category_slug
 
 
 @dataclass(frozen=True)
@@ -49,7 +46,7 @@ def found_by_terms(url: str, terms: list[str]) -> FoundPost:
 
 def _spelled(tag: str) -> str:
     """A tag as its category slug would spell it: ``青岛财经日报新闻`` -> ``qingdaocaijingribao``."""
-    return _pinyin.get_pinyin(tag.removesuffix("新闻"), "")
+    return category_slug(tag.removesuffix("新闻"))
 
 
 def found_by_tag(url: str, tag: str) -> FoundPost:

@@ -7,6 +7,7 @@ from scrapy.loader import ItemLoader
 
 from newscrawl.body import Body, html_to_markdown
 from newscrawl.items import PostItem
+from newscrawl.urls import category_slug, post_url
 from newscrawl.processors import (
     clean_text,
     clean_title,
@@ -97,3 +98,26 @@ def load_post(site: SitePost, upstream: UpstreamPost | None = None) -> PostItem:
         loader.add_value("source", source_from_digest(site_body.markdown))
     loader.add_value("source", source_from_tag(" ".join(site.tags)))
     return loader.load_item()
+
+
+def load_share_post(info_code: str, upstream: UpstreamPost, site_url: str, share_url: str) -> PostItem:
+    """A post known only by its share data (the site no longer lists it).
+
+    Its category, tags and URL are what the site would have given it: the
+    publisher's slug, ``<publisher>新闻``, and the permalink of the share
+    data's date. A field that cannot be derived is left out, for the
+    validation pipeline to reject.
+    """
+    publisher = clean_text(upstream.publisher)
+    published = upstream_time(upstream.time_text)
+    category = category_slug(publisher) if publisher else None
+    site = SitePost(
+        url=post_url(site_url, category, published.moment.date(), info_code) if category and published else None,
+        info_code=info_code,
+        category=category,
+        title=None,
+        time_text=None,
+        tags=[f"{publisher}新闻"] if publisher else [],
+        share_url=share_url,
+    )
+    return load_post(site, upstream)

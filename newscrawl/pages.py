@@ -1,4 +1,5 @@
-"""Read the pages the crawl meets: post pages, share JSON, eastmoney articles.
+"""Read the pages the crawl meets: post pages, share JSON, rendered share pages,
+eastmoney articles.
 
 Post pages are read inside ``<section>`` only: the ``<head>`` holds an
 ``og:description`` whose unescaped body HTML spills stray fragments of the
@@ -117,6 +118,25 @@ def read_share_json(text: str) -> UpstreamPost | None:
         time_text=_str_or_none(data.get("showtime")),
         body_html=body_html,
         publisher=_str_or_none(data.get("medianame")),
+    )
+
+
+def read_share_page(selector: Selector) -> UpstreamPost | None:
+    """A share page as the browser rendered it; None if it shows its error element
+    (资讯不存在: no article for this infoCode).
+
+    Raises PageError if it shows neither (its script did not run in time).
+    """
+    article = selector.css(".news-detail")
+    if not article:
+        if selector.css(".error"):
+            return None
+        raise PageError("the share page rendered neither an article nor its error element")
+    return UpstreamPost(
+        title=_text(article.css("h1.news-title")) or None,
+        time_text=_text(article.css(".news-time")) or None,
+        body_html="".join(article.css(".news-content").xpath("./node()").getall()),
+        publisher=_text(article.css(".news-source")) or None,
     )
 
 

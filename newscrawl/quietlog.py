@@ -1,12 +1,15 @@
 """One log line, not a traceback, for network failures.
 
-Scrapy's robots.txt middleware logs a failed download with its traceback.
-A dead host or a refused connection is expected input for a crawler: the
-message line says all there is to say, so the traceback is dropped.
+Scrapy's robots.txt middleware logs a failed download with its traceback,
+and so does scrapy-playwright for a share page that fails to load. A dead
+host, a refused connection or a page that times out is expected input for
+a crawler: the message line says all there is to say, so the traceback is
+dropped.
 """
 
 import logging
 
+from playwright.async_api import Error as PlaywrightError
 from scrapy import signals
 from scrapy.exceptions import (
     CannotResolveHostError,
@@ -32,6 +35,7 @@ NETWORK_ERRORS = (
     ResponseFailed,
     ConnectionError,
     TimeoutError,
+    PlaywrightError,  # navigation errors and timeouts; its message names the net:: error
 )
 
 

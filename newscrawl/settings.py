@@ -27,6 +27,21 @@ NEWSCRAWL_OUTPUT_DIR = os.environ.get("NEWSCRAWL_OUTPUT_DIR", "output")
 #: SQLite archive state (infoCodes already written). Empty: <output dir>/state.sqlite3.
 NEWSCRAWL_STATE = os.environ.get("NEWSCRAWL_STATE", "")
 
+# --- Share data (see newscrawl/sharemode.py and newscrawl/browser.py) ------
+
+#: How share data is fetched: auto (JSON, then the share page in Chromium),
+#: api (JSON only), browser (share page in Chromium only) or off.
+NEWSCRAWL_SHARE = os.environ.get("NEWSCRAWL_SHARE", "auto")
+
+#: The Chromium executable that renders share pages (Debian's package).
+NEWSCRAWL_CHROMIUM = os.environ.get("NEWSCRAWL_CHROMIUM", "/usr/bin/chromium")
+
+#: Seconds a share page may take to load and show its article (or its error).
+NEWSCRAWL_SHARE_PAGE_TIMEOUT = float(os.environ.get("NEWSCRAWL_SHARE_PAGE_TIMEOUT", "20"))
+
+#: Share host that `scrapy crawl share` fetches infoCodes from.
+NEWSCRAWL_SHARE_URL = os.environ.get("NEWSCRAWL_SHARE_URL", "http://finews.zning.xyz")
+
 # --- Exit status (see newscrawl/commands/crawl.py) ----------------------
 
 #: A run exits 1 when more than this share of its requests failed (even if
@@ -53,6 +68,11 @@ RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 
 #: Longest wait, in seconds, that a 429/503's Retry-After header can impose before a retry.
 NEWSCRAWL_RETRY_AFTER_MAX = float(os.environ.get("NEWSCRAWL_RETRY_AFTER_MAX", "120"))
+
+# scrapy-playwright, for the share modes that render share pages.
+ADDONS = {
+    "newscrawl.browser.BrowserAddon": 0,
+}
 
 DOWNLOADER_MIDDLEWARES = {
     "newscrawl.middlewares.HttpOnlyMiddleware": 40,

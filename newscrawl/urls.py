@@ -8,7 +8,10 @@ be recognised, dated and checked against the archive before it is fetched.
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 from urllib.parse import parse_qs, quote, unquote, urlsplit, urlunsplit
+
+from xpinyin import Pinyin
 
 POST_PATH_RE = re.compile(
     r"^/(?P<category>.+)/(?P<year>\d{4})/(?P<month>\d{2})/(?P<day>\d{2})/(?P<info_code>[A-Za-z0-9_-]+)\.html$"
@@ -39,6 +42,24 @@ def parse_post_url(url: str) -> PostRef | None:
     return PostRef(url=url, info_code=match["info_code"], date=day)
 
 
+def post_url(site_url: str, category: str, day: date, info_code: str) -> str:
+    """The URL the site gives a post: category lower-cased, a space making two segments."""
+    segments = "/".join(part.lower() for part in category.split())
+    return f"{site_url.rstrip('/')}/{segments}/{day:%Y/%m/%d}/{info_code}.html"
+
+
+@cache
+def _pinyin() -> Pinyin:
+    return Pinyin()
+
+
+def category_slug(publisher: str) -> str:
+    """The site's category slug for a publisher: its name in pinyin without tones or
+    separators, as xpinyin writes it; ASCII parts kept (``青岛财经日报`` ->
+    ``qingdaocaijingribao``, ``Wind`` -> ``Wind``)."""
+    return _pinyin().get_pinyin(publisher, "")
+
+
 def category_url(site_url: str, slug: str) -> str:
     """The category page of a slug; the slug keeps its case, spaces and parens."""
     return f"{site_url.rstrip('/')}/category/{quote(slug, safe='()')}.html"
@@ -66,6 +87,11 @@ class ShareLink:
     data_url: str
     kind: str  # "newsshare" (JSON) or "eastmoney" (article page)
     info_code: str
+
+
+def share_page_url(share_base_url: str, info_code: str) -> str:
+    """The share page of an infoCode on a share host."""
+    return f"{share_base_url.rstrip('/')}/html_News/NewsShare.html?infoCode={info_code}"
 
 
 def parse_share_link(url: str) -> ShareLink | None:

@@ -7,29 +7,32 @@ import scrapy
 from parsel import Selector
 from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.http import TextResponse
-from scrapy.spidermiddlewares.httperror import HttpError
 
 from newscrawl.discovery import FoundPost, category_from_tags, read_feed, read_home_page
 from newscrawl.errors import ConfigError
+from newscrawl.failures import failure_reason
 from newscrawl.loaders import SitePost, UpstreamPost, load_post
 from newscrawl.middlewares import CANONICAL_URL_KEY
-from newscrawl.pages import IncompletePageError, PageError, read_eastmoney_article, read_post_page, read_share_json
+from newscrawl.pages import IncompletePageError, PageError, read_eastmoney_article, read_post_page
 from newscrawl.rejects import RejectLog
+from newscrawl.sharedata import ShareDataMixin
 from newscrawl.store import ArchiveStore
 from newscrawl.urls import category_url, parse_post_url, parse_share_link
 
 ALL = "all"
 
 
-class FinewsSpider(scrapy.Spider):
+class FinewsSpider(ShareDataMixin, scrapy.Spider):
     """``scrapy crawl finews -a categories=slug1,slug2`` (or ``categories=all``).
 
     Follows every post a category page lists, unless its infoCode (read
     from the post URL) is already archived or its URL date is outside the
     ``since``/``until`` window. A post whose page has no body, or only an
-    emnews digest, is completed from its share data. ``categories=all``
-    discovers the categories from the home page, the feed and the back
-    links of posts. ``refresh=1`` fetches and rewrites archived posts too.
+    emnews digest, is completed from its share data (the share JSON or
+    rendered share page, as NEWSCRAWL_SHARE says; the eastmoney article for
+    a digest). ``categories=all`` discovers the categories from the home
+    page, the feed and the back links of posts. ``refresh=1`` fetches and
+    rewrites archived posts too.
     """
 
     name = "finews"
@@ -55,6 +58,7 @@ class FinewsSpider(scrapy.Spider):
     def from_crawler(cls, crawler, *args, **kwargs):
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.site_url = crawler.settings.get("NEWSCRAWL_SITE_URL").rstrip("/")
+        spider.init_share_data(crawler.settings)
         return spider
 
     async def start(self):
@@ -130,14 +134,14 @@ class FinewsSpider(scrapy.Spider):
 
     def category_failed(self, failure):
         self.crawler.stats.inc_value("newscrawl/request_failed")
-        self.logger.error("Category page %s failed: %s", failure.request.url, _reason(failure))
+        self.logger.error("Category page %s failed: %s", failure.request.url, failure_reason(failure))
 
     def guessed_category_failed(self, failure):
-        self.logger.info("No category page at %s (%s); its posts come from other links", failure.request.url, _reason(failure))
+        self.logger.info("No category page at %s (%s); its posts come from other links", failure.request.url, failure_reason(failure))
 
     def discovery_failed(self, failure):
         self.crawler.stats.inc_value("newscrawl/request_failed")
-        self.logger.error("Discovery page %s failed: %s", failure.request.url, _reason(failure))
+        self.logger.error("Discovery page %s failed: %s", failure.request.url, failure_reason(failure))
 
     # --- Post pages ----------------------------------------------------------
 
@@ -165,10 +169,15 @@ class FinewsSpider(scrapy.Spider):
         if share is None or (site.body.text_length and not site.is_digest):
             yield from self.finish(site, None)
             return
-        callback = self.parse_eastmoney if share.kind == "eastmoney" else self.parse_share_json
+        if share.kind == "newsshare":
+            yield from self.fetch_share_data(share, site)
+            return
+        if not self.share_mode.fetches_share_data:
+            yield from self.finish(site, None, "share data not fetched (NEWSCRAWL_SHARE=off)")
+            return
         yield scrapy.Request(
             share.data_url,
-            callback=callback,
+            callback=self.parse_eastmoney,
             errback=self.share_failed,
             cb_kwargs={"site": site},
             # Were two posts to link the same share data, the second must not be filtered out and lost.
@@ -179,17 +188,9 @@ class FinewsSpider(scrapy.Spider):
         self.crawler.stats.inc_value("newscrawl/request_failed")
         request = failure.request
         url = request.meta.get(CANONICAL_URL_KEY, request.url)
-        self.rejects.record("fetch_failed", url, request.cb_kwargs.get("info_code"), _reason(failure))
+        self.rejects.record("fetch_failed", url, request.cb_kwargs.get("info_code"), failure_reason(failure))
 
-    # --- Share data ----------------------------------------------------------
-
-    def parse_share_json(self, response, site: SitePost):
-        try:
-            upstream = read_share_json(response.text if isinstance(response, TextResponse) else "")
-        except PageError as exc:
-            self.logger.warning("Share data for %s unusable: %s", site.info_code, exc)
-            upstream = None
-        yield from self.finish(site, upstream)
+    # --- Share data: the eastmoney article (the rest is ShareDataMixin's) --------
 
     def parse_eastmoney(self, response, site: SitePost):
         upstream = None
@@ -202,24 +203,19 @@ class FinewsSpider(scrapy.Spider):
     def share_failed(self, failure):
         site = failure.request.cb_kwargs["site"]
         self.crawler.stats.inc_value("newscrawl/request_failed")
-        self.logger.warning("Share data for %s unavailable: %s", site.info_code, _reason(failure))
+        reason = failure_reason(failure)
+        self.logger.warning("Share data for %s unavailable: %s", site.info_code, reason)
         self.crawler.stats.inc_value("newscrawl/share_unavailable")
-        yield from self.finish(site, None)
+        yield from self.finish(site, None, f"eastmoney article {reason}")
 
-    def finish(self, site: SitePost, upstream: UpstreamPost | None):
+    def finish(self, site: SitePost, upstream: UpstreamPost | None, why_none: str | None = None):
         """Yield the post, or reject it when neither the site nor upstream has a body."""
         if upstream is not None:
             self.crawler.stats.inc_value("newscrawl/share_used")
         if not site.body.text_length and upstream is None:
-            self.rejects.record("no_body", site.url, site.info_code)
+            self.rejects.record("no_body", site.url, site.info_code, why_none or "")
             return
         yield load_post(site, upstream)
-
-
-def _reason(failure) -> str:
-    if failure.check(HttpError):
-        return f"HTTP {failure.value.response.status}"
-    return f"{failure.type.__name__}: {failure.getErrorMessage()}"
 
 
 def _parse_day(name: str, value: str | None) -> date | None:

@@ -575,6 +575,10 @@ class FixtureSite:
         self.json_status = 200
         self.json_refused = False
         self._faults: list[tuple[str, re.Pattern, Fault]] = []
+        #: Refuse the JSON (403) unless a share page's script asks for it, as
+        #: a browser's fetch() does (its Referer is the share page): only a
+        #: crawler that renders the share page gets the article.
+        self.json_only_for_share_page = False
         if include_samples:
             self._sample = sample_post()
             self._sample_page = (SAMPLES_DIR / SAMPLE_POST_FILE).read_bytes()
@@ -663,7 +667,7 @@ class FixtureSite:
 
     # --- responses
 
-    def respond(self, host: str, path: str, query: str) -> tuple[int, str, bytes] | None:
+    def respond(self, host: str, path: str, query: str, referer: str | None = None) -> tuple[int, str, bytes] | None:
         """(status, content type, body) for a decoded path; None: close without answering."""
         if path == "/robots.txt":
             return 200, "text/plain; charset=utf-8", _ROBOTS
@@ -673,6 +677,8 @@ class FixtureSite:
             if path == "/html_News/NewsShare.html":
                 return 200, _HTML, self._share_shell
             if path == "/NewsData/GetNewsText.do":
+                if self.json_only_for_share_page and urlsplit(referer or "").path != "/html_News/NewsShare.html":
+                    return 403, "text/plain; charset=utf-8", b"forbidden\n"
                 return self._share_data(parse_qs(query).get("id", [""])[0])
             page = None
         else:
@@ -859,7 +865,7 @@ class _Handler(BaseHTTPRequestHandler):
         parts = urlsplit(self.path)
         path = unquote(parts.path)
         site = self.server.site
-        answer = site.respond(self.server.host, path, parts.query)
+        answer = site.respond(self.server.host, path, parts.query, self.headers.get("Referer"))
         fault = site.take_fault(self.server.host, path)
         headers: dict[str, str] = {}
         if fault is not None:

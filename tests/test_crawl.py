@@ -136,9 +136,10 @@ def test_post_with_a_body_is_not_sent_to_share_data(output):
 
 def test_post_with_no_body_anywhere_is_rejected_then_retried(output):
     post = _post("NW202202230000000003", site_body=False)
+    api_only = {"NEWSCRAWL_SHARE": "api"}  # the JSON path; auto mode's share page is tested in test_share.py
     with FixtureSite([post]).serve() as site:
         site.json_status = 503
-        first = crawl(site, output)
+        first = crawl(site, output, env=api_only)
         assert first.returncode == 1, first.log  # share data failed: a bad run
         assert post.info_code not in first.posts()
         assert [(r["info_code"], r["reason"]) for r in first.rejects()] == [(post.info_code, "no_body")]
@@ -146,7 +147,7 @@ def test_post_with_no_body_anywhere_is_rejected_then_retried(output):
         assert "Traceback" not in first.log
 
         site.json_status = 200
-        second = crawl(site, output)
+        second = crawl(site, output, env=api_only)
     assert second.returncode == 0, second.log
     assert second.posts()[post.info_code].body == "第一段正文。\n\n第二段正文。"
 

@@ -185,6 +185,17 @@ def test_share_json(served):
     assert served.requests[-1].status == 0
 
 
+def test_json_only_for_share_page_serves_the_share_pages_script_only(served):
+    served.json_only_for_share_page = True
+    base = served.host_map["finews.zning.xyz"]
+    data_url = f"{base}/NewsData/GetNewsText.do?id={served.sample_post().info_code}"
+    assert fetch(served, "finews.zning.xyz", data_url[len(base):])[0] == 403
+    page_request = urllib.request.Request(
+        data_url, headers={"Referer": f"{base}/html_News/NewsShare.html?infoCode={served.sample_post().info_code}"})
+    with urllib.request.urlopen(page_request) as response:
+        assert response.status == 200 and json.loads(response.read())["medianame"] == "青岛财经日报"
+
+
 def test_generated_post_pages_have_the_broken_og_description(served):
     post = next(p for p in served.posts if p.category == "Wind" and p.site_body)
     status, page = fetch(served, SITE_HOST, post.url_path)

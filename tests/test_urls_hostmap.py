@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 
 from newscrawl.hostmap import HostMap, HostMapError
-from newscrawl.urls import category_url, parse_post_url, parse_share_link
+from newscrawl.urls import category_slug, category_url, parse_post_url, parse_share_link, post_url, share_page_url
 
 
 def test_post_url_gives_info_code_and_date():
@@ -30,6 +30,31 @@ def test_category_url_keeps_case_spaces_and_parens():
     assert category_url(site, "Wind") == f"{site}/category/Wind.html"
     assert category_url(site, "anxinguojizhengquan(xianggang)") == f"{site}/category/anxinguojizhengquan(xianggang).html"
     assert category_url(site, "21shijijingjibaodao 21caijingAPP") == f"{site}/category/21shijijingjibaodao%2021caijingAPP.html"
+
+
+@pytest.mark.parametrize(
+    "publisher, slug",
+    [("青岛财经日报", "qingdaocaijingribao"), ("安信国际证券(香港)", "anxinguojizhengquan(xianggang)"), ("Wind", "Wind"),
+     ("21世纪经济报道 21财经APP", "21shijijingjibaodao 21caijingAPP"), ("上海证券报", "shanghaizhengquanbao")],
+)
+def test_category_slug_is_the_publisher_in_pinyin_like_the_sites(publisher, slug):
+    assert category_slug(publisher) == slug
+
+
+def test_post_url_is_the_sites_permalink():
+    site = "https://finews.withounder.com"
+    day = date(2022, 2, 23)
+    assert post_url(site, "qingdaocaijingribao", day, "NW1") == f"{site}/qingdaocaijingribao/2022/02/23/NW1.html"
+    assert post_url(site, "Wind", day, "NW1") == f"{site}/wind/2022/02/23/NW1.html"
+    assert post_url(site, "21shijijingjibaodao 21caijingAPP", day, "NW1") == (
+        f"{site}/21shijijingjibaodao/21caijingapp/2022/02/23/NW1.html")
+    assert parse_post_url(post_url(site, "anxinguojizhengquan(xianggang)", day, "NW1")).date == day
+
+
+def test_share_page_url_is_a_share_link():
+    url = share_page_url("http://finews.zning.xyz/", "NW1")
+    assert url == "http://finews.zning.xyz/html_News/NewsShare.html?infoCode=NW1"
+    assert parse_share_link(url).data_url == "http://finews.zning.xyz/NewsData/GetNewsText.do?id=NW1"
 
 
 def test_share_links():
