@@ -6,14 +6,13 @@ then only requests whose meta has ``playwright`` (``share_page_meta()``)
 open a page; every other request goes through Scrapy's own HTTP handler.
 scrapy-playwright closes each page once its response is read (we never ask
 for the page object) and bounds the pages per browser context.
+
+Every run imports this module (ADDONS, spiders), so Playwright itself is
+imported only where a page is rendered (newscrawl.playwright_handler).
 """
 
-import asyncio
 import logging
-from contextlib import suppress
 
-from playwright.async_api import TimeoutError as PlaywrightTimeoutError
-from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
 from scrapy_playwright.page import PageMethod
 
 from newscrawl.sharemode import ShareMode
@@ -58,7 +57,7 @@ class BrowserAddon:
                            share.chromium_missing)
             return
         handlers = settings.getdict("DOWNLOAD_HANDLERS")
-        handler = f"{__name__}.{LazyPlaywrightHandler.__name__}"
+        handler = "newscrawl.playwright_handler.LazyPlaywrightHandler"
         handlers.update(http=handler, https=handler)
         settings.set("DOWNLOAD_HANDLERS", handlers, "addon")
         timeout_ms = settings.getfloat("NEWSCRAWL_SHARE_PAGE_TIMEOUT") * 1000
@@ -71,30 +70,6 @@ class BrowserAddon:
         settings.set("PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT", timeout_ms, "addon")
         settings.set("PLAYWRIGHT_MAX_PAGES_PER_CONTEXT", 4, "addon")
         settings.set("PLAYWRIGHT_ABORT_REQUEST", f"{__name__}.abort_request", "addon")
-
-
-class LazyPlaywrightHandler(ScrapyPlaywrightDownloadHandler):
-    """scrapy-playwright's handler, starting Playwright at the first page instead of
-    with the engine.
-
-    Most runs render no page (the JSON answers), and Scrapy builds one handler
-    per scheme: started with the engine, each would spawn a Playwright driver
-    for nothing (about 1.5 s a run). Overrides two private methods of the
-    pinned scrapy-playwright version.
-    """
-
-    def __init__(self, crawler):
-        super().__init__(crawler)
-        self._start_lock = asyncio.Lock()
-
-    async def _maybe_launch_in_thread(self) -> None:
-        """Connected to engine_started by the base class: nothing to do yet."""
-
-    async def _download_request(self, request, spider=None):
-        async with self._start_lock:
-            if getattr(self, "browser_provider", None) is None:
-                await self._launch()
-        return await super()._download_request(request, spider)
 
 
 def abort_request(request) -> bool:
@@ -113,5 +88,9 @@ def share_page_meta(timeout_s: float) -> dict:
 async def _wait_for_article(page, timeout_ms: float) -> None:
     """Wait for the article or the error element; on timeout the page is read as it is
     (and newscrawl.pages.read_share_page says it shows neither)."""
-    with suppress(PlaywrightTimeoutError):
+    from playwright.async_api import TimeoutError as PlaywrightTimeoutError  # loaded by now: a page is open
+
+    try:
         await page.wait_for_selector(ARTICLE_OR_ERROR, state="attached", timeout=timeout_ms)
+    except PlaywrightTimeoutError:
+        pass
