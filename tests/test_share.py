@@ -86,9 +86,11 @@ def test_auto_run_with_the_json_refused_archives_every_post_from_share_pages(out
     # The crawler's own JSON requests were refused; each share page's script got its JSON.
     assert statuses == [200] * 3 + [403] * 3
     assert share_paths.count(SHARE_PAGE_PATH) == 3
-    # Pictures are aborted in the browser, never fetched.
+    # Pictures are aborted in the browser, never fetched; every page is closed.
     assert "/pictures/chart.png" not in share_paths
     assert re.search(r"'playwright/request_count/aborted': 3\b", result.log)
+    assert re.search(r"'playwright/page_count': 3\b", result.log)
+    assert re.search(r"'playwright/page_count/closed': 3\b", result.log)
     assert "Traceback" not in result.log
 
 
