@@ -1,8 +1,10 @@
-"""The archive state: which infoCodes are already written.
+"""The archive state: which infoCodes are already written, and which are being written.
 
 An extension, so the spider (which skips archived posts before requesting
-them) and the writer pipeline (which records a post once its file is in
-place) share one store: ``crawler.get_extension(ArchiveStore)``.
+them) and the pipelines (which claim a post before writing it and record it
+once its file is in place) share one store: ``crawler.get_extension(ArchiveStore)``.
+The embedded SQLite store is the default; with several workers the store
+lives in Redis (newscrawl.scaleout.store).
 """
 
 import logging
@@ -17,7 +19,14 @@ logger = logging.getLogger(__name__)
 
 
 class ArchiveStore:
-    """Interface of an archive store; see SqliteArchiveStore."""
+    """What the crawl asks of an archive store.
+
+    A post is written only by whoever claims it: ``claim`` is atomic, and is
+    refused while someone else holds the claim, or once the post is
+    archived unless ``rewrite`` (``-a refresh=1``: an archived post is
+    written again, once per run). ``mark_archived`` records the file in
+    place; ``release`` gives the claim up when the post could not be written.
+    """
 
     def is_archived(self, info_code: str) -> bool:
         raise NotImplementedError
@@ -26,12 +35,22 @@ class ArchiveStore:
         """Where the post was written, or None if it is not archived."""
         raise NotImplementedError
 
+    def claim(self, info_code: str, rewrite: bool = False) -> bool:
+        raise NotImplementedError
+
+    def release(self, info_code: str) -> None:
+        raise NotImplementedError
+
     def mark_archived(self, info_code: str, path: str, url: str) -> None:
         raise NotImplementedError
 
 
 class SqliteArchiveStore(ArchiveStore):
-    """Archive state in an embedded SQLite file (NEWSCRAWL_STATE)."""
+    """Archive state in an embedded SQLite file (NEWSCRAWL_STATE).
+
+    One run at a time uses the file (the crawl command holds a lock), so a
+    claim only has to hold within this run: an in-memory set.
+    """
 
     def __init__(self, path):
         self.path = path
@@ -44,6 +63,7 @@ class SqliteArchiveStore(ArchiveStore):
             "CREATE TABLE IF NOT EXISTS archived ("
             " info_code TEXT PRIMARY KEY, path TEXT NOT NULL, url TEXT NOT NULL, archived_at REAL NOT NULL)"
         )
+        self._claimed: set[str] = set()
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -58,6 +78,15 @@ class SqliteArchiveStore(ArchiveStore):
     def archived_path(self, info_code: str) -> str | None:
         row = self._db.execute("SELECT path FROM archived WHERE info_code = ?", (info_code,)).fetchone()
         return row[0] if row else None
+
+    def claim(self, info_code: str, rewrite: bool = False) -> bool:
+        if info_code in self._claimed or (not rewrite and self.is_archived(info_code)):
+            return False
+        self._claimed.add(info_code)
+        return True
+
+    def release(self, info_code: str) -> None:
+        self._claimed.discard(info_code)
 
     def mark_archived(self, info_code: str, path: str, url: str) -> None:
         self._db.execute(

@@ -1,6 +1,9 @@
-"""Drop a post whose infoCode was already written, in this run or an earlier one.
+"""Let a post through only if this worker may write it: it claims the infoCode.
 
-With ``-a refresh=1`` an earlier run's post is written again (once).
+The claim is refused for a post already archived (an earlier run, or
+another worker) or already claimed (this run, or another worker writing it
+right now); see newscrawl.store.ArchiveStore. With ``-a refresh=1`` an
+earlier run's post is claimed, and written again, once.
 """
 
 from scrapy.exceptions import DropItem
@@ -13,7 +16,6 @@ class DedupePipeline:
         self.store = store
         self.stats = stats
         self.crawler = crawler
-        self.seen: set[str] = set()
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -24,8 +26,7 @@ class DedupePipeline:
 
     def process_item(self, item):
         info_code = item["info_code"]
-        if info_code in self.seen or (not self._refreshing() and self.store.is_archived(info_code)):
+        if not self.store.claim(info_code, rewrite=self._refreshing()):
             self.stats.inc_value("newscrawl/duplicate")
             raise DropItem(f"duplicate {info_code}")
-        self.seen.add(info_code)
         return item

@@ -41,9 +41,14 @@ class MarkdownWriterPipeline:
             logger.info("Removed %d temporary file(s) left by an interrupted run", len(leftovers))
 
     def process_item(self, item):
-        path = self.directory / post_filename(item)  # checked: a plain name inside the directory
-        previous = self.store.archived_path(item["info_code"])
-        write_atomically(path, render_post(item, self.site_url))
+        """Write the post claimed by DedupePipeline; if it cannot be written, give up the claim."""
+        try:
+            path = self.directory / post_filename(item)  # checked: a plain name inside the directory
+            previous = self.store.archived_path(item["info_code"])
+            write_atomically(path, render_post(item, self.site_url))
+        except BaseException:
+            self.store.release(item["info_code"])
+            raise
         # Only now is the post archived: a crash before this line leaves it
         # to be fetched again, never marked but missing.
         self.store.mark_archived(item["info_code"], str(path), item["url"])

@@ -68,9 +68,11 @@ def test_writer_archives_nothing_when_the_file_cannot_be_written(tmp_path, store
     writer = MarkdownWriterPipeline(tmp_path / "_posts", SITE, store, stats)
     writer.open_spider()
     unrenderable = PostItem(info_code="NW2", date="2022-02-23 10:30:09 +0800")  # no body, no category
+    assert store.claim("NW2")
     with pytest.raises(KeyError):
         writer.process_item(unrenderable)
     assert not store.is_archived("NW2")
+    assert store.claim("NW2"), "a post that could not be written is released for another try"
     assert list((tmp_path / "_posts").iterdir()) == []
 
 
