@@ -16,13 +16,15 @@ from newscrawl.loaders import UpstreamPost
 from newscrawl.pages import PageError, read_share_json, read_share_page
 from newscrawl.sharemode import ShareMode
 from newscrawl.urls import ShareLink
+from newscrawl.work import WORK_KEY, post_work
 
 
 class ShareDataMixin:
     """For a spider that completes posts from their share data.
 
     The spider calls ``init_share_data(settings)`` in ``from_crawler``,
-    yields from ``fetch_share_data(link, context)``, and implements
+    yields from ``fetch_share_data(link, context)`` (a context with the
+    post's ``info_code``), and implements
     ``finish(context, upstream, why_none)``: it is called once per link,
     with the share data, or with None and why there is none.
     """
@@ -47,7 +49,7 @@ class ShareDataMixin:
             url,
             callback=callback,
             errback=errback,
-            meta=meta,
+            meta={**(meta or {}), WORK_KEY: post_work(context.info_code)},
             cb_kwargs={"link": link, "context": context},
             # Were two posts to link the same share data, the second must not be filtered out and lost.
             dont_filter=True,

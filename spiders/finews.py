@@ -18,6 +18,7 @@ from newscrawl.rejects import RejectLog
 from newscrawl.sharedata import ShareDataMixin
 from newscrawl.store import ArchiveStore
 from newscrawl.urls import category_url, parse_post_url, parse_share_link
+from newscrawl.work import WORK_KEY, page_listed, page_work, post_work
 
 ALL = "all"
 
@@ -69,8 +70,8 @@ class FinewsSpider(ShareDataMixin, scrapy.Spider):
             self.logger.error("Nothing to crawl: give -a categories=slug1,slug2 (or all)")
             return
         if self.discover_all:
-            yield scrapy.Request(f"{self.site_url}/", callback=self.parse_home, errback=self.discovery_failed)
-            yield scrapy.Request(f"{self.site_url}/feed.xml", callback=self.parse_feed, errback=self.discovery_failed)
+            for url, callback in [(f"{self.site_url}/", self.parse_home), (f"{self.site_url}/feed.xml", self.parse_feed)]:
+                yield scrapy.Request(url, callback=callback, errback=self.discovery_failed, meta={WORK_KEY: page_work(url)})
         for slug in self.categories:
             if slug != ALL:
                 yield self.category_request(slug)
@@ -78,11 +79,13 @@ class FinewsSpider(ShareDataMixin, scrapy.Spider):
     # --- Discovery -----------------------------------------------------------
 
     def category_request(self, slug: str, guessed: bool = False) -> scrapy.Request:
+        url = category_url(self.site_url, slug)
         return scrapy.Request(
-            category_url(self.site_url, slug),
+            url,
             callback=self.parse_category,
             errback=self.guessed_category_failed if guessed else self.category_failed,
             cb_kwargs={"category": slug},
+            meta={WORK_KEY: page_work(url)},
         )
 
     def post_request(self, url: str, category: str | None, exact: bool = True) -> scrapy.Request | None:
@@ -107,41 +110,51 @@ class FinewsSpider(ShareDataMixin, scrapy.Spider):
             callback=self.parse_post,
             errback=self.post_failed,
             cb_kwargs={"category": category, "info_code": ref.info_code, "exact": exact},
+            meta={WORK_KEY: post_work(ref.info_code)},
         )
+
+    def listed(self, page: scrapy.Request, requests: list[scrapy.Request]) -> list[scrapy.Request]:
+        """What a listing page leads to, announced all at once before the first is yielded.
+
+        A worker taking over the page's work (newscrawl.scaleout) then knows of all of it.
+        """
+        self.crawler.signals.send_catch_log(page_listed, work=page.meta.get(WORK_KEY), requests=requests)
+        return requests
 
     def parse_category(self, response, category: str):
         links = response.xpath("//section//ul/li/a/@href").getall()
         self.crawler.stats.inc_value("newscrawl/listed", len(links))
-        for href in links:
-            request = self.post_request(response.urljoin(href), category)
-            if request:
-                yield request
+        requests = [self.post_request(response.urljoin(href), category) for href in links]
+        yield from self.listed(response.request, [r for r in requests if r])
 
     def parse_home(self, response):
-        yield from self._follow_found(read_home_page(Selector(text=response.text), response.url))
+        yield from self._follow_found(response, read_home_page(Selector(text=response.text), response.url))
 
     def parse_feed(self, response):
-        yield from self._follow_found(read_feed(response.text))
+        yield from self._follow_found(response, read_feed(response.text))
 
-    def _follow_found(self, found: list[FoundPost]):
+    def _follow_found(self, response, found: list[FoundPost]):
         """Posts found outside their category page, and the category pages they point to."""
-        for post in found:
-            request = self.post_request(post.url, post.category, post.exact)
-            if request:
-                yield request
-        for slug in sorted({post.category for post in found}):
-            yield self.category_request(slug, guessed=not any(p.exact for p in found if p.category == slug))
+        posts = [self.post_request(post.url, post.category, post.exact) for post in found]
+        categories = [
+            self.category_request(slug, guessed=not any(p.exact for p in found if p.category == slug))
+            for slug in sorted({post.category for post in found})
+        ]
+        yield from self.listed(response.request, [r for r in posts if r] + categories)
 
     def category_failed(self, failure):
         self.crawler.stats.inc_value("newscrawl/request_failed")
         self.logger.error("Category page %s failed: %s", failure.request.url, failure_reason(failure))
+        self.listed(failure.request, [])
 
     def guessed_category_failed(self, failure):
         self.logger.info("No category page at %s (%s); its posts come from other links", failure.request.url, failure_reason(failure))
+        self.listed(failure.request, [])
 
     def discovery_failed(self, failure):
         self.crawler.stats.inc_value("newscrawl/request_failed")
         self.logger.error("Discovery page %s failed: %s", failure.request.url, failure_reason(failure))
+        self.listed(failure.request, [])
 
     # --- Post pages ----------------------------------------------------------
 
@@ -180,6 +193,7 @@ class FinewsSpider(ShareDataMixin, scrapy.Spider):
             callback=self.parse_eastmoney,
             errback=self.share_failed,
             cb_kwargs={"site": site},
+            meta={WORK_KEY: post_work(site.info_code)},
             # Were two posts to link the same share data, the second must not be filtered out and lost.
             dont_filter=True,
         )

@@ -82,7 +82,7 @@ def test_writer_archives_nothing_when_the_file_cannot_be_written(tmp_path, store
      ({"date": "20220223"}, "bad_date")],
 )
 def test_validate_rejects_with_a_record(tmp_path, stats, overrides, reason):
-    rejects = RejectLog(tmp_path / "rejects.jsonl", stats)
+    rejects = RejectLog(tmp_path / "rejects.jsonl", stats, get_crawler().signals)
     with pytest.raises(DropItem):
         ValidatePostPipeline(rejects).process_item(_item(**overrides))
     record = json.loads((tmp_path / "rejects.jsonl").read_text(encoding="utf-8"))

@@ -100,7 +100,7 @@ def test_nothing_written_outside_the_output_directory(tmp_path_factory, info_cod
     store = SqliteArchiveStore(root / "output" / "state.sqlite3")
     item = _item(info_code=info_code, category=category, title=title)
     try:
-        ValidatePostPipeline(RejectLog(root / "output" / "rejects.jsonl", stats)).process_item(item)
+        ValidatePostPipeline(RejectLog(root / "output" / "rejects.jsonl", stats, get_crawler().signals)).process_item(item)
     except Exception:
         pass  # rejected: fine, and the writer must still be safe on its own
     writer = MarkdownWriterPipeline(posts, SITE, store, stats)
