@@ -42,6 +42,23 @@ NEWSCRAWL_SHARE_PAGE_TIMEOUT = float(os.environ.get("NEWSCRAWL_SHARE_PAGE_TIMEOU
 #: Share host that `scrapy crawl share` fetches infoCodes from.
 NEWSCRAWL_SHARE_URL = os.environ.get("NEWSCRAWL_SHARE_URL", "http://finews.zning.xyz")
 
+# --- Scale-out: several workers share one crawl through Redis ----------------
+
+#: Redis URL (redis://host:6379/0). Set, the crawl is one worker of a shared
+#: run (newscrawl.scaleout); empty, it runs alone on the SQLite state.
+NEWSCRAWL_REDIS_URL = os.environ.get("NEWSCRAWL_REDIS_URL", "")
+
+#: The run the worker joins: workers with the same run name share a queue.
+#: Empty: the spider's name.
+NEWSCRAWL_REDIS_RUN = os.environ.get("NEWSCRAWL_REDIS_RUN", "")
+
+#: A worker ends once the shared run has been quiet this many seconds.
+NEWSCRAWL_REDIS_IDLE_TIMEOUT = float(os.environ.get("NEWSCRAWL_REDIS_IDLE_TIMEOUT", "30"))
+
+#: Seconds a worker may hold a category page or a post (from taking it to
+#: writing it) before the others presume it dead and take it over.
+NEWSCRAWL_CLAIM_TIMEOUT = int(os.environ.get("NEWSCRAWL_CLAIM_TIMEOUT", "600"))
+
 # --- Exit status (see newscrawl/commands/crawl.py) ----------------------
 
 #: A run exits 1 when more than this share of its requests failed (even if
@@ -81,6 +98,11 @@ DOWNLOADER_MIDDLEWARES = {
     "newscrawl.middlewares.HostMapMiddleware": 50,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "newscrawl.middlewares.RetryAfterMiddleware": 550,
+}
+
+ADDONS = {
+    # Scale-out on Redis, when NEWSCRAWL_REDIS_URL is set.
+    "newscrawl.scaleout.addon.RedisScaleOut": 0,
 }
 
 EXTENSIONS = {

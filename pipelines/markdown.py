@@ -32,13 +32,19 @@ class MarkdownWriterPipeline:
 
     def open_spider(self):
         self.directory.mkdir(parents=True, exist_ok=True)
-        # A run killed mid-write leaves its temporary file; the run lock
-        # guarantees no other run is writing one now.
-        leftovers = list(self.directory.glob(f".*{TEMP_SUFFIX}"))
+        leftovers = self.leftovers()
         for leftover in leftovers:
             leftover.unlink(missing_ok=True)
         if leftovers:
             logger.info("Removed %d temporary file(s) left by an interrupted run", len(leftovers))
+
+    def leftovers(self) -> list[Path]:
+        """Temporary files of writes that will never finish.
+
+        A run killed mid-write leaves its temporary file; the run lock
+        guarantees no other run is writing one now.
+        """
+        return list(self.directory.glob(f".*{TEMP_SUFFIX}"))
 
     def process_item(self, item):
         """Write the post claimed by DedupePipeline; if it cannot be written, give up the claim."""

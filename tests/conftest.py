@@ -60,13 +60,23 @@ def read_posts(output: Path) -> list[PostFile]:
 def crawl(site: FixtureSite, output: Path, spider: str = "qingdaocaijing", *args: str, env: dict | None = None,
           timeout: float = 120) -> CrawlResult:
     """Run ``scrapy crawl`` for real, as a user would, against the served fixture site."""
-    full_env = {**os.environ, **site.env(), "NEWSCRAWL_OUTPUT_DIR": str(output), **(env or {})}
-    full_env.pop("NEWSCRAWL_STATE", None)
-    proc = subprocess.run(
-        [sys.executable, "-m", "scrapy", "crawl", spider, *FAST, *args],
-        cwd=REPO, env=full_env, capture_output=True, text=True, timeout=timeout,
-    )
+    proc = subprocess.run(**_crawl_command(site, output, spider, args, env), capture_output=True, text=True,
+                          timeout=timeout)
     return CrawlResult(proc.returncode, proc.stderr + proc.stdout, output)
+
+
+def start_crawl(site: FixtureSite, output: Path, spider: str, *args: str, env: dict | None = None,
+                log: Path) -> subprocess.Popen:
+    """Start ``scrapy crawl`` like crawl(), without waiting; its output goes to ``log``."""
+    with log.open("w") as log_file:
+        return subprocess.Popen(**_crawl_command(site, output, spider, args, env), stdout=log_file,
+                                stderr=subprocess.STDOUT, text=True)
+
+
+def _crawl_command(site: FixtureSite, output: Path, spider: str, args, env: dict | None) -> dict:
+    inherited = {k: v for k, v in os.environ.items() if k not in ("NEWSCRAWL_STATE", "NEWSCRAWL_REDIS_URL", "NEWSCRAWL_REDIS_RUN")}
+    full_env = {**inherited, **site.env(), "NEWSCRAWL_OUTPUT_DIR": str(output), **(env or {})}
+    return dict(args=[sys.executable, "-m", "scrapy", "crawl", spider, *FAST, *args], cwd=REPO, env=full_env)
 
 
 @pytest.fixture

@@ -4,7 +4,9 @@ Scrapy's own ``crawl`` exits 0 even when every request failed. This one:
 
 - refuses to start while another run holds the same archive state
   (exit 75, EX_TEMPFAIL: "try again later"), so a cron entry that fires
-  every minute is safe;
+  every minute is safe; a worker of a shared run (NEWSCRAWL_REDIS_URL)
+  takes no lock: running beside the others is its job, and its claims
+  keep it from writing what they write;
 - turns a ConfigError at start-up into one message line (exit 2);
 - exits 1 when the run went wrong (see newscrawl.verdict), else 0.
 """
@@ -29,6 +31,9 @@ class Command(ScrapyCrawlCommand):
     def run(self, args, opts):
         if len(args) != 1:
             raise UsageError("give exactly one spider name")
+        if self.settings.get("NEWSCRAWL_REDIS_URL"):
+            self.exitcode = self._crawl(args[0], opts)
+            return
         lock_path = state_path(self.settings).with_suffix(".lock")
         lock_path.parent.mkdir(parents=True, exist_ok=True)
         lock = FileLock(lock_path, timeout=0)

@@ -1,0 +1,33 @@
+"""The addon that turns a crawl into one worker of a shared run."""
+
+from newscrawl.scaleout.run import run_prefix
+from newscrawl.scaleout.store import RedisArchiveStore
+from newscrawl.scaleout.worker import RunWorker
+from newscrawl.scaleout.writer import SharedDirWriterPipeline
+from newscrawl.store import SqliteArchiveStore
+from pipelines.markdown import MarkdownWriterPipeline
+
+
+class RedisScaleOut:
+    """Does nothing unless NEWSCRAWL_REDIS_URL is set; then puts in place:
+
+    - scrapy-redis' scheduler (our SharedScheduler) and dupefilter, with
+      their keys under the run's prefix instead of the spider's name;
+    - the archive state in Redis instead of SQLite;
+    - the RunWorker extension (leases, takeovers, ending when quiet);
+    - a writer that leaves other workers' temporary files alone.
+    """
+
+    def update_settings(self, settings):
+        url = settings.get("NEWSCRAWL_REDIS_URL")
+        if not url:
+            return
+        prefix = run_prefix(settings, "%(spider)s")  # scrapy-redis fills in the spider's name
+        settings.set("REDIS_URL", url, "addon")
+        settings.set("SCHEDULER", "newscrawl.scaleout.scheduler.SharedScheduler", "addon")
+        settings.set("DUPEFILTER_CLASS", "scrapy_redis.dupefilter.RFPDupeFilter", "addon")
+        settings.set("SCHEDULER_QUEUE_KEY", f"{prefix}:requests", "addon")
+        settings.set("SCHEDULER_DUPEFILTER_KEY", f"{prefix}:dupefilter", "addon")
+        settings.replace_in_component_priority_dict("EXTENSIONS", SqliteArchiveStore, RedisArchiveStore)
+        settings.set_in_component_priority_dict("EXTENSIONS", RunWorker, 0)
+        settings.replace_in_component_priority_dict("ITEM_PIPELINES", MarkdownWriterPipeline, SharedDirWriterPipeline)

@@ -1,0 +1,70 @@
+"""The archive state in Redis, shared by every worker and every run.
+
+``newscrawl:archived`` maps each written infoCode to where and when it was
+written (the SQLite store's table). ``newscrawl:claim:<infoCode>`` names
+the worker writing that post. A claim is not deleted when the post is
+archived: it expires after NEWSCRAWL_CLAIM_TIMEOUT, so that a worker killed
+between claim and write does not block the post for good, and so that a
+refresh run (which claims archived posts) rewrites a post once, not once
+per duplicate.
+"""
+
+import json
+import os
+import socket
+import time
+
+from newscrawl.scaleout.connection import connect
+from newscrawl.store import ArchiveStore
+
+ARCHIVED_KEY = "newscrawl:archived"
+CLAIM_KEY = "newscrawl:claim:{}"
+
+# Claim, in one step, only what is not archived (unless rewriting): a check
+# then a SET could claim a post another worker archived in between.
+_CLAIM = """
+if ARGV[4] == '0' and redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 then return 0 end
+if redis.call('SET', KEYS[2], ARGV[2], 'NX', 'EX', ARGV[3]) then return 1 end
+return 0
+"""
+
+# Release only our own claim: ours may have expired and been taken by another worker.
+_RELEASE = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+"""
+
+
+class RedisArchiveStore(ArchiveStore):
+    def __init__(self, server, claim_seconds: int, worker: str):
+        self.server = server
+        self.claim_seconds = claim_seconds
+        self.worker = worker
+        self._claim = server.register_script(_CLAIM)
+        self._release = server.register_script(_RELEASE)
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        worker = f"{socket.gethostname()}:{os.getpid()}"
+        return cls(connect(crawler.settings), crawler.settings.getint("NEWSCRAWL_CLAIM_TIMEOUT"), worker)
+
+    def is_archived(self, info_code: str) -> bool:
+        return bool(self.server.hexists(ARCHIVED_KEY, info_code))
+
+    def archived_path(self, info_code: str) -> str | None:
+        record = self.server.hget(ARCHIVED_KEY, info_code)
+        return json.loads(record)["path"] if record else None
+
+    def claim(self, info_code: str, rewrite: bool = False) -> bool:
+        keys = [ARCHIVED_KEY, CLAIM_KEY.format(info_code)]
+        return bool(self._claim(keys=keys, args=[info_code, self.worker, self.claim_seconds, int(rewrite)]))
+
+    def release(self, info_code: str) -> None:
+        self._release(keys=[CLAIM_KEY.format(info_code)], args=[self.worker])
+
+    def mark_archived(self, info_code: str, path: str, url: str) -> None:
+        record = json.dumps({"path": path, "url": url, "archived_at": time.time()})
+        self.server.hset(ARCHIVED_KEY, info_code, record)
+
+    def count(self) -> int:
+        return self.server.hlen(ARCHIVED_KEY)

@@ -1,0 +1,30 @@
+"""The post writer, in a directory other workers may be writing into."""
+
+import time
+from pathlib import Path
+
+from pipelines.markdown import MarkdownWriterPipeline
+
+
+class SharedDirWriterPipeline(MarkdownWriterPipeline):
+    """Keeps other workers' writes in progress: their temporary files are
+    not leftovers. Only one older than NEWSCRAWL_CLAIM_TIMEOUT is (no write
+    outlives its claim)."""
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        writer = super().from_crawler(crawler)
+        writer.claim_seconds = crawler.settings.getint("NEWSCRAWL_CLAIM_TIMEOUT")
+        return writer
+
+    def leftovers(self) -> list[Path]:
+        cutoff = time.time() - self.claim_seconds
+        return [path for path in super().leftovers() if _modified(path) < cutoff]
+
+
+def _modified(path: Path) -> float:
+    """When the file was last written; now, if it is gone (renamed into place meanwhile)."""
+    try:
+        return path.stat().st_mtime
+    except FileNotFoundError:
+        return time.time()

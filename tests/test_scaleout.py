@@ -1,0 +1,180 @@
+"""Scale-out: several ``scrapy crawl`` workers share one crawl through a real Redis."""
+
+import re
+import signal
+import subprocess
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from redis import Redis
+from scrapy import Request
+
+from newscrawl.scaleout.run import SharedRun
+from newscrawl.scaleout.store import RedisArchiveStore
+from newscrawl.work import WORK_KEY
+from tests.conftest import crawl, read_posts, start_crawl
+from tests.fixture_site import SITE_HOST, FixtureSite, generate_posts
+from tests.redis_server import free_port, redis_server
+
+POSTS = 2000
+WRITE_RE = re.compile(r"\[pipelines\.markdown\] DEBUG: Wrote (\S+)")
+
+
+@pytest.fixture
+def redis(tmp_path):
+    with redis_server(tmp_path) as server:
+        yield server
+
+
+@pytest.fixture
+def redis_url(redis):
+    return redis.url
+
+
+def worker_env(redis_url: str, **settings) -> dict:
+    # DEBUG, for the writer's "Wrote <path>" line: a killed worker leaves no stats.
+    return {"NEWSCRAWL_REDIS_URL": redis_url, "NEWSCRAWL_REDIS_IDLE_TIMEOUT": "0", "NEWSCRAWL_LOG_LEVEL": "DEBUG",
+            **settings}
+
+
+def start_workers(site, output, logs: Path, count: int, env: dict, categories: list[str]) -> list[subprocess.Popen]:
+    logs.mkdir()
+    return [
+        start_crawl(site, output, "finews", "-a", "categories=" + ",".join(categories), env=env, log=logs / f"{i}.log")
+        for i in range(count)
+    ]
+
+
+def written(log: Path) -> list[str]:
+    """The post files a worker wrote, from its log."""
+    return WRITE_RE.findall(log.read_text(encoding="utf-8"))
+
+
+def assert_every_post_written_once(output: Path, logs: Path, posts) -> None:
+    writes = Counter(path for log in logs.iterdir() for path in written(log))
+    on_disk = read_posts(output)
+    assert {p.meta["info_code"] for p in on_disk} == {p.info_code for p in posts}
+    assert sorted(writes) == sorted(str(p.path) for p in on_disk)
+    assert set(writes.values()) == {1}, [path for path, n in writes.items() if n > 1][:5]
+
+
+def test_three_workers_share_the_crawl_and_write_every_post_once(tmp_path, redis_url):
+    posts = generate_posts(POSTS, seed=7)
+    categories = sorted({p.category for p in posts})
+    output, logs = tmp_path / "output", tmp_path / "logs"
+    with FixtureSite(posts, include_samples=False).serve() as site:
+        workers = start_workers(site, output, logs, 3, worker_env(redis_url), categories)
+        for worker in workers:
+            assert worker.wait(timeout=240) == 0, (logs / f"{workers.index(worker)}.log").read_text()
+
+        assert_every_post_written_once(output, logs, posts)
+        assert all(written(log) for log in logs.iterdir()), "each worker wrote a share"
+        assert not [log for log in logs.iterdir() if "Deprecat" in log.read_text()]
+        assert not list((output / "_posts").glob(".*.tmp"))
+        # What one worker alone would ask for: each category page and each post page once.
+        category_pages = Counter(p for p in site.paths(SITE_HOST) if p.startswith("/category/"))
+        assert category_pages == Counter({f"/category/{c}.html": 1 for c in categories})
+        assert Counter(r.path for r in site.post_page_requests()) == Counter(
+            {p.url_path: 1 for p in posts})
+        assert not (output / "state.sqlite3").exists()
+
+        # The next run (cron): the finished run's dupefilter does not hide the category pages.
+        site.clear_requests()
+        again = crawl(site, output, "finews", "-a", "categories=" + ",".join(categories),
+                      env={"NEWSCRAWL_REDIS_URL": redis_url, "NEWSCRAWL_REDIS_IDLE_TIMEOUT": "0"})
+        assert again.returncode == 0, again.log
+        assert sorted(p for p in site.paths(SITE_HOST) if p.startswith("/category/")) == sorted(
+            f"/category/{c}.html" for c in categories)
+        assert site.post_page_requests() == []
+
+
+def test_a_killed_worker_loses_no_post(tmp_path, redis_url):
+    posts = generate_posts(POSTS, seed=8)
+    categories = sorted({p.category for p in posts})
+    output, logs = tmp_path / "output", tmp_path / "logs"
+    env = worker_env(redis_url, NEWSCRAWL_CLAIM_TIMEOUT="10")
+    with FixtureSite(posts, include_samples=False).serve() as site:
+        victim, *survivors = start_workers(site, output, logs, 3, env, categories)
+        deadline = time.monotonic() + 120
+        while len(written(logs / "0.log")) < POSTS // 10:
+            assert victim.poll() is None and time.monotonic() < deadline, (logs / "0.log").read_text()
+            time.sleep(0.2)
+        victim.send_signal(signal.SIGKILL)
+        victim.wait()
+        for number, worker in enumerate(survivors, start=1):
+            assert worker.wait(timeout=240) == 0, (logs / f"{number}.log").read_text()
+
+        assert_every_post_written_once(output, logs, posts)
+        survivor_logs = "".join((logs / f"{n}.log").read_text() for n in (1, 2))
+        assert "Taking over post:" in survivor_logs, "the victim's posts in hand were finished by the others"
+        # Refetched: only what the victim had in hand (its downloader holds at most 16 requests).
+        assert POSTS <= len(site.post_page_requests()) <= POSTS + 32
+
+    client = Redis.from_url(redis_url)
+    assert client.hlen("newscrawl:archived") == POSTS
+    assert client.keys("newscrawl:finews:*") == [], "the finished run leaves no queue, lease or dupefilter behind"
+
+
+def test_workers_discovering_all_categories_share_the_listing_pages(tmp_path, redis_url):
+    posts = generate_posts(300, seed=10)
+    output, logs = tmp_path / "output", tmp_path / "logs"
+    with FixtureSite(posts, include_samples=False).serve() as site:
+        workers = start_workers(site, output, logs, 2, worker_env(redis_url), ["all"])
+        for number, worker in enumerate(workers):
+            assert worker.wait(timeout=120) == 0, (logs / f"{number}.log").read_text()
+        listing_pages = Counter(p for p in site.paths(SITE_HOST) if p in ("/", "/feed.xml") or p.startswith("/category/"))
+    assert listing_pages == Counter(["/", "/feed.xml", *(f"/category/{c}.html" for c in {p.category for p in posts})])
+    assert_every_post_written_once(output, logs, posts)
+
+
+def test_a_worker_that_loses_redis_stops(tmp_path, redis):
+    posts = generate_posts(600, seed=9)
+    categories = sorted({p.category for p in posts})
+    with FixtureSite(posts, include_samples=False).serve() as site:
+        [worker] = start_workers(site, tmp_path / "output", tmp_path / "logs", 1, worker_env(redis.url), categories)
+        while len(site.post_page_requests()) < 100:
+            assert worker.poll() is None
+            time.sleep(0.05)
+        redis.process.kill()
+        assert worker.wait(timeout=60) == 1
+    log = (tmp_path / "logs" / "0.log").read_text()
+    assert "ERROR: Lost Redis" in log and "'finish_reason': 'redis_unavailable'" in log
+
+
+def test_unreachable_redis_is_a_one_line_config_error(tmp_path):
+    with FixtureSite([]).serve() as site:
+        result = crawl(site, tmp_path / "output", env={"NEWSCRAWL_REDIS_URL": f"redis://127.0.0.1:{free_port()}/0"})
+    assert result.returncode == 2, result.log
+    assert re.search(r"^newscrawl: cannot use Redis at redis://127\.0\.0\.1:\d+/0 \(NEWSCRAWL_REDIS_URL\)", result.log, re.M)
+    assert "Traceback" not in result.log
+
+
+def test_redis_claims_are_atomic_and_owned(redis_url):
+    server = Redis.from_url(redis_url)
+    first, second = RedisArchiveStore(server, 60, "a:1"), RedisArchiveStore(server, 60, "b:2")
+    assert first.claim("NW1")
+    assert not second.claim("NW1"), "held by the first worker"
+    second.release("NW1")
+    assert not second.claim("NW1"), "a worker cannot release another's claim"
+    first.release("NW1")
+    assert second.claim("NW1")
+    second.mark_archived("NW1", "/out/_posts/x.md", "https://site/x.html")
+    assert second.is_archived("NW1") and second.archived_path("NW1") == "/out/_posts/x.md"
+    assert not first.claim("NW1") and not second.claim("NW1")
+    assert not first.claim("NW1", rewrite=True), "a refresh rewrites a post once, not once per duplicate"
+    assert first.claim("NW2", rewrite=True), "rewrite claims a post that is not archived too"
+
+
+def test_an_expired_lease_is_taken_by_one_worker_only(redis_url):
+    server = Redis.from_url(redis_url)
+    request = Request("https://finews.withounder.com/category/Wind.html", meta={WORK_KEY: "category:Wind"})
+    SharedRun(server, "newscrawl:t", None, lease_seconds=-1).lease(request)  # already past its deadline
+    first, second = (SharedRun(server, "newscrawl:t", None, lease_seconds=60) for _ in range(2))
+    [taken] = first.take_expired()
+    assert (taken.work, taken.request.url, taken.requeues) == ("category:Wind", request.url, 1)
+    assert second.take_expired() == []
+    assert not first.is_quiet()
+    first.finish("category:Wind")
+    assert first.is_quiet()
