@@ -86,9 +86,11 @@ RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 #: Longest wait, in seconds, that a 429/503's Retry-After header can impose before a retry.
 NEWSCRAWL_RETRY_AFTER_MAX = float(os.environ.get("NEWSCRAWL_RETRY_AFTER_MAX", "120"))
 
-# scrapy-playwright, for the share modes that render share pages.
 ADDONS = {
+    # scrapy-playwright, for the share modes that render share pages.
     "newscrawl.browser.BrowserAddon": 0,
+    # Scale-out on Redis, when NEWSCRAWL_REDIS_URL is set.
+    "newscrawl.scaleout.addon.RedisScaleOut": 0,
 }
 
 DOWNLOADER_MIDDLEWARES = {
@@ -98,11 +100,6 @@ DOWNLOADER_MIDDLEWARES = {
     "newscrawl.middlewares.HostMapMiddleware": 50,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "newscrawl.middlewares.RetryAfterMiddleware": 550,
-}
-
-ADDONS = {
-    # Scale-out on Redis, when NEWSCRAWL_REDIS_URL is set.
-    "newscrawl.scaleout.addon.RedisScaleOut": 0,
 }
 
 EXTENSIONS = {
