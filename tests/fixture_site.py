@@ -17,10 +17,11 @@ Run it in its own process (for the benchmark)::
     python -m tests.fixture_site --posts 20000 [--seed 0] [--new-posts 100]
 
 It prints the host map as one JSON line once listening. SIGUSR1 adds
-``--new-posts`` newer posts and prints ``added K`` (wait for that line
-before signalling again: signals sent together merge into one).
-SIGTERM/SIGINT stop it; it then prints the request counts per kind of
-path on stderr.
+``--new-posts`` newer posts and prints ``added K``; SIGUSR2 prints the
+request counts so far per kind of path, ``requests {"post": 12, ...}``
+(wait for the answer before signalling again: signals sent together merge
+into one). SIGTERM/SIGINT stop it; it then prints the request counts on
+stderr.
 """
 
 from __future__ import annotations
@@ -1087,15 +1088,23 @@ def main(argv: list[str] | None = None) -> None:
     signal.signal(signal.SIGTERM, lambda *_: events.put("stop"))
     signal.signal(signal.SIGINT, lambda *_: events.put("stop"))
     signal.signal(signal.SIGUSR1, lambda *_: events.put("add"))
+    signal.signal(signal.SIGUSR2, lambda *_: events.put("count"))
     generated = args.posts
     with site.serve():
         print(json.dumps(site.host_map), flush=True)
-        while events.get() == "add":
-            for post in generate_posts(args.new_posts, seed=args.seed, first=generated):
-                site.add_post(post)
-            generated += args.new_posts
-            print(f"added {args.new_posts}", flush=True)
-    print(f"requests: {json.dumps(dict(sorted(site.request_counts().items())))}", file=sys.stderr, flush=True)
+        while (event := events.get()) != "stop":
+            if event == "add":
+                for post in generate_posts(args.new_posts, seed=args.seed, first=generated):
+                    site.add_post(post)
+                generated += args.new_posts
+                print(f"added {args.new_posts}", flush=True)
+            else:
+                print(f"requests {_counts_json(site)}", flush=True)
+    print(f"requests: {_counts_json(site)}", file=sys.stderr, flush=True)
+
+
+def _counts_json(site: FixtureSite) -> str:
+    return json.dumps(dict(sorted(site.request_counts().items())))
 
 
 if __name__ == "__main__":

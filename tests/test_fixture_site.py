@@ -3,7 +3,10 @@
 import html
 import json
 import re
+import signal
 import socket
+import subprocess
+import sys
 import urllib.error
 import urllib.request
 from datetime import datetime
@@ -224,6 +227,26 @@ def test_posts_can_be_added_and_removed_while_serving(served):
     served.remove_post(post.info_code)
     assert fetch(served, SITE_HOST, post.url_path)[0] == 404
     assert post.url_path.encode() not in fetch(served, SITE_HOST, "/feed.xml")[1]
+
+
+def test_command_line_server_adds_posts_and_counts_requests():
+    server = subprocess.Popen([sys.executable, "-m", "tests.fixture_site", "--posts", "3", "--new-posts", "2"],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    newest = generate_posts(2, first=3)[-1]  # what the first SIGUSR1 adds last
+    try:
+        site = json.loads(server.stdout.readline())[SITE_HOST]
+        urllib.request.urlopen(site + "/robots.txt").read()
+        with pytest.raises(urllib.error.HTTPError):
+            urllib.request.urlopen(site + newest.url_path)
+        server.send_signal(signal.SIGUSR2)
+        assert server.stdout.readline() == 'requests {"post": 1, "robots": 1}\n'
+        server.send_signal(signal.SIGUSR1)
+        assert server.stdout.readline() == "added 2\n"
+        assert urllib.request.urlopen(site + newest.url_path).status == 200
+    finally:
+        server.terminate()
+        _, errors = server.communicate(timeout=10)
+    assert errors == 'requests: {"post": 2, "robots": 1}\n'
 
 
 # --- Generated posts ------------------------------------------------------------------------------
