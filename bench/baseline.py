@@ -32,6 +32,7 @@ SHARED_SETTINGS = (
     "AUTOTHROTTLE_ENABLED",
     "DOWNLOAD_DELAY",
     "USER_AGENT",
+    "WARN_ON_GENERATOR_RETURN_VALUE",  # Scrapy tuning, not project work: the ceiling has it too
 )
 
 
