@@ -27,6 +27,10 @@ NEWSCRAWL_OUTPUT_DIR = os.environ.get("NEWSCRAWL_OUTPUT_DIR", "output")
 #: SQLite archive state (infoCodes already written). Empty: <output dir>/state.sqlite3.
 NEWSCRAWL_STATE = os.environ.get("NEWSCRAWL_STATE", "")
 
+#: Posts written to disk (fsync) and archived together; a crash loses at most
+#: this many files, which the next run fetches again. 1: each post at once.
+NEWSCRAWL_SYNC_BATCH = 20
+
 # --- Share data (see newscrawl/sharemode.py and newscrawl/browser.py) ------
 
 #: How share data is fetched: auto (JSON, then the share page in Chromium),

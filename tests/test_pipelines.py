@@ -88,3 +88,19 @@ def test_validate_rejects_with_a_record(tmp_path, stats, overrides, reason):
     record = json.loads((tmp_path / "rejects.jsonl").read_text(encoding="utf-8"))
     assert record["reason"] == reason and record["url"].startswith(SITE)
     assert stats.get_value(f"newscrawl/rejected/{reason}") == 1
+
+
+def test_writer_puts_posts_in_place_and_archives_them_a_batch_at_a_time(tmp_path, store, stats):
+    writer = MarkdownWriterPipeline(tmp_path / "_posts", SITE, store, stats, sync_batch=3)
+    writer.open_spider()
+    writer.process_item(_item("NW1"))
+    writer.process_item(_item("NW2"))
+    # Not yet on disk: a crash now loses both, and the next run fetches them again.
+    assert not list((tmp_path / "_posts").glob("*.md")) and not store.is_archived("NW1")
+    for code in ("NW3", "NW4"):
+        writer.process_item(_item(code))
+    writer.close_spider()
+    assert sorted(p.name for p in (tmp_path / "_posts").iterdir()) == [
+        "2022-02-23-NW1.md", "2022-02-23-NW2.md", "2022-02-23-NW3.md", "2022-02-23-NW4.md"]
+    assert all(store.is_archived(code) for code in ("NW1", "NW2", "NW3", "NW4"))
+    assert stats.get_value("newscrawl/written") == 4

@@ -9,12 +9,18 @@ from pipelines.markdown import MarkdownWriterPipeline
 class SharedDirWriterPipeline(MarkdownWriterPipeline):
     """Keeps other workers' writes in progress: their temporary files are
     not leftovers. Only one older than NEWSCRAWL_CLAIM_TIMEOUT is (no write
-    outlives its claim)."""
+    outlives its claim).
+
+    Writes each post before the next (no NEWSCRAWL_SYNC_BATCH): a shared
+    run ends a post's lease once its item is scraped (worker.py), so a post
+    must be on disk by then, or a worker killed with a batch in hand would
+    lose it."""
 
     @classmethod
     def from_crawler(cls, crawler):
         writer = super().from_crawler(crawler)
         writer.claim_seconds = crawler.settings.getint("NEWSCRAWL_CLAIM_TIMEOUT")
+        writer.sync_batch = 1
         return writer
 
     def leftovers(self) -> list[Path]:
