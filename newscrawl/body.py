@@ -9,7 +9,7 @@ is markdownify's.
 import re
 from dataclasses import dataclass
 
-from bs4 import BeautifulSoup, Comment
+from bs4 import BeautifulSoup, Comment, Tag
 from markdownify import MarkdownConverter
 
 from newscrawl.processors import source_from_em_media
@@ -18,6 +18,8 @@ _KLINE_BLOCK = re.compile(r"<!--\s*EM_StockImg_Start\s*-->.*?<!--\s*EM_StockImg_
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 _EDITOR_LINE = re.compile(r"^[（(]\s*(责任编辑|编辑|责编)\s*[:：].*[）)]$")
 _AD_CLASSES = {"ad", "ads", "advert", "advertisement"}
+_REMOVED_TAGS = frozenset({"script", "style", "noscript", "iframe", "form", "button"})
+_KEYWORD_CLASS = "em_stock_key_common"
 _INDENT = re.compile(r"^[ \t]*[\u3000\u00a0][ \t\u3000\u00a0]*", re.M)
 _TRAILING_SPACE = re.compile(r"[ \t\u3000\u00a0]+$", re.M)
 _BLANK_RUN = re.compile(r"\n{3,}")
@@ -38,35 +40,63 @@ class Body:
         return len(re.sub(r"\s+", "", self.markdown))
 
 
-def _is_ad(tag) -> bool:
-    classes = tag.get("class") or []
+def _is_ad(classes: list[str]) -> bool:
     return any(c in _AD_CLASSES or c.startswith(("ad_", "ad-")) for c in classes)
 
 
+def _is_removed(tag, classes: list[str]) -> bool:
+    """Not article text at all: scripts, forms, hidden tags, ads, editor boxes, quote boxes."""
+    return (
+        tag.name in _REMOVED_TAGS
+        or bool(_HIDDEN_STYLE.search(tag.get("style") or ""))
+        or tag.has_attr("hidden")
+        or _is_ad(classes)
+        or "res-edit" in classes
+        or (tag.name == "span" and (tag.get("id") or "").startswith("quote_"))
+    )
+
+
+def _is_keyword(tag, classes: list[str]) -> bool:
+    """A stock or sector keyword widget: its text stays, the markup goes."""
+    if tag.name == "span":
+        return (tag.get("id") or "").startswith("stock_") or _KEYWORD_CLASS in classes
+    return tag.name == "a" and ("keytip" in classes or _KEYWORD_CLASS in classes)
+
+
 def _remove_widgets(soup: BeautifulSoup) -> str | None:
-    """Strip everything that is not article text; return the em_media publisher."""
-    for comment in soup.find_all(string=lambda s: isinstance(s, Comment)):
-        comment.extract()
-    for tag in soup.find_all(["script", "style", "noscript", "iframe", "form", "button"]):
-        tag.decompose()
-    for tag in soup.find_all(style=_HIDDEN_STYLE):
-        tag.decompose()
-    for tag in soup.find_all(hidden=True):
-        tag.decompose()
-    for tag in soup.find_all(_is_ad):
-        tag.decompose()
-    for tag in soup.select(".res-edit"):
-        tag.decompose()
-    # Stock-quote widgets: the keyword stays as plain text, the quote box goes.
-    for tag in soup.select('span[id^="quote_"]'):
-        tag.decompose()
-    for tag in soup.select('span[id^="stock_"], a.keytip, span.em_stock_key_common, a.em_stock_key_common'):
-        tag.unwrap()
+    """Strip everything that is not article text; return the em_media publisher.
+
+    One walk over the tree, not one per kind of widget (CSS selectors and
+    find_all walk it whole each time), and none into a removed subtree.
+    The em_media and editor lines are read once the widgets inside them are
+    gone; a line inside one removed before reads as empty.
+    """
+    em_media, paragraphs = [], []
+    pending = list(reversed(soup.contents))  # a stack: document order
+    while pending:
+        node = pending.pop()
+        if isinstance(node, Comment):
+            node.extract()
+            continue
+        if not isinstance(node, Tag):
+            continue
+        classes = node.get("class") or []
+        if _is_removed(node, classes):
+            node.decompose()
+            continue
+        pending.extend(reversed(node.contents))
+        if _is_keyword(node, classes):
+            node.unwrap()
+            continue
+        if "em_media" in classes:
+            em_media.append(node)
+        if node.name == "p":
+            paragraphs.append(node)
     source = None
-    for tag in soup.select(".em_media"):
+    for tag in em_media:
         source = source or source_from_em_media(tag.get_text())
         tag.decompose()
-    for tag in soup.find_all("p"):
+    for tag in paragraphs:
         if _EDITOR_LINE.match(tag.get_text().strip()):
             tag.decompose()
     return source

@@ -33,6 +33,18 @@ def test_em_media_line_becomes_the_source_and_leaves_the_body():
     assert body.source == "上海证券报"
 
 
+def test_widgets_inside_widgets_are_gone_before_the_lines_around_them_are_read():
+    html = (
+        '<p>正文<span id="stock_1.600160"><a class="keytip">巨化<!-- c --></a><span id="quote_1.600160">+1%</span>'
+        '</span>股份</p><p>（责任编辑：<span class="em_stock_key_common">王<span hidden>x</span></span>某）</p>'
+        '<p class="em_media">（文章来源：上海<span class="em_stock_key_common">证券<span id="quote_0.1">-2%</span>'
+        '</span>报）</p><p class="em_media">（文章来源：第二行）</p>'
+    )
+    body = html_to_markdown(html)
+    assert body.markdown == "正文巨化股份"
+    assert body.source == "上海证券报"
+
+
 def test_bold_images_tables_and_links_are_kept():
     html = (
         "<p><strong>小标题</strong></p>"
