@@ -1,9 +1,10 @@
 """Benchmark run (a), the ceiling: a bare Scrapy spider over the finews crawl's URLs.
 
-It fetches what ``scrapy crawl finews`` fetches (the start pages, every post
-a category page lists, the share JSON of a post whose page has no body and
-the eastmoney article of an ``emnews`` post) but only extracts the ``<h1>``
-or JSON title: no loaders, no body conversion, no pipelines, no archive.
+It fetches what ``scrapy crawl finews -a categories=all`` fetches (the home
+page, the feed, the category pages, every post they list, the share JSON of
+a post whose page has no body and the eastmoney article of an ``emnews``
+post) but only extracts the ``<h1>`` or JSON title: no loaders, no body
+conversion, no pipelines, no archive.
 
 It builds the mirror URLs itself with newscrawl's HostMap (a pure URL
 function), so it does not pay for the HostMapMiddleware either. It runs with

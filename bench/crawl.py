@@ -6,11 +6,11 @@ Serves a generated fixture site (``python -m tests.fixture_site``, its own
 process) and runs, one after another, each as its own process:
 
 (a) ``python -m bench.baseline``: a bare Scrapy spider fetching the same URLs, the ceiling;
-(b) ``scrapy crawl finews``: a full backfill into a temporary directory;
+(b) ``scrapy crawl finews -a categories=all``: a full backfill into a temporary directory;
 (c) the same crawl again, with no new posts;
-(d) the same crawl again, after 1% new posts were added to the site;
+(d) the same crawl again, after 1% new posts were added to the site.
 
-then (b) once more against a site of ``--small-posts`` posts, to see how
+Before them, (b) runs against a site of ``--small-posts`` posts, to see how
 memory grows. Peak RSS comes from the OS (``wait4``), request counts from
 the fixture site's request log. It prints the figures and writes them as
 JSON; the README explains them.
@@ -42,6 +42,9 @@ LOOPBACK_SETTINGS = ["-s", "AUTOTHROTTLE_ENABLED=0", "-s", "DOWNLOAD_DELAY=0"]
 
 #: Requests a run makes whatever the site holds: robots.txt (one per host it contacts).
 FIXED_KINDS = ("robots",)
+
+#: What ``categories=all`` fetches first, on every run: the home page and the feed.
+START_PAGES = {"home": 1, "feed": 1}
 
 TARGET_RATIO = 0.75
 TARGET_RSS_MB = 250
@@ -177,15 +180,15 @@ class Bench:
         return env
 
     def baseline(self, server: FixtureServer) -> Run:
-        start_urls = [category_url(SITE_URL, slug) for slug in self.slugs]
+        # What categories=all starts from, and the category pages it finds there.
+        start_urls = [f"{SITE_URL}/", f"{SITE_URL}/feed.xml", *(category_url(SITE_URL, slug) for slug in self.slugs)]
         command = [sys.executable, "-m", "bench.baseline", "--host-map", json.dumps(server.host_map),
                    *LOOPBACK_SETTINGS, *start_urls]
         return measure("(a) bare Scrapy", command, self.crawl_env(server, self.workdir / "baseline"),
                        server, self.workdir / "a-baseline.log")
 
     def finews(self, name: str, server: FixtureServer, output: Path, log_name: str) -> Run:
-        command = [sys.executable, "-m", "scrapy", "crawl", "finews", "-a", "categories=" + ",".join(self.slugs),
-                   *LOOPBACK_SETTINGS]
+        command = [sys.executable, "-m", "scrapy", "crawl", "finews", "-a", "categories=all", *LOOPBACK_SETTINGS]
         return measure(name, command, self.crawl_env(server, output), server, self.workdir / log_name)
 
 
@@ -204,12 +207,12 @@ def run_all(posts: int, small_posts: int, seed: int, workdir: Path) -> dict:
         written = len(list((output / "_posts").glob("*.md")))
 
         rerun = bench.finews("(c) rerun, no new posts", server, output, "c-rerun.log")
-        rerun.expected_requests = {"category": len(slugs), "post": 0, "share data": 0}
+        rerun.expected_requests = {**START_PAGES, "category": len(slugs), "post": 0, "share data": 0}
 
         server.add_posts()
         added = generate_posts(new_posts, seed=seed, first=posts)
         rerun_new = bench.finews(f"(d) rerun, {new_posts} new posts", server, output, "d-rerun-new.log")
-        rerun_new.expected_requests = {"category": len(slugs), "post": new_posts,
+        rerun_new.expected_requests = {**START_PAGES, "category": len(slugs), "post": new_posts,
                                        "share data": share_requests_for(added)}
 
     return report_figures(posts, small_posts, new_posts, slugs, baseline, backfill, written, small, rerun, rerun_new)
@@ -217,7 +220,7 @@ def run_all(posts: int, small_posts: int, seed: int, workdir: Path) -> dict:
 
 def _content_requests(run: Run) -> dict[str, int]:
     """A run's requests in the terms of its expected_requests: robots.txt aside, share data together."""
-    counts = {"category": 0, "post": 0, "share data": 0}
+    counts = {"home": 0, "feed": 0, "category": 0, "post": 0, "share data": 0}
     for kind, n in run.requests.items():
         if kind in ("share_json", "eastmoney_article"):
             counts["share data"] += n
