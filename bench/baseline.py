@@ -33,7 +33,9 @@ SHARED_SETTINGS = (
     "AUTOTHROTTLE_ENABLED",
     "DOWNLOAD_DELAY",
     "USER_AGENT",
-    "WARN_ON_GENERATOR_RETURN_VALUE",  # Scrapy tuning, not project work: the ceiling has it too
+    # Scrapy tuning, not project work: the ceiling has it too.
+    "WARN_ON_GENERATOR_RETURN_VALUE",
+    "CONCURRENT_ITEMS",
 )
 
 
