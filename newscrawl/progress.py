@@ -12,7 +12,7 @@ DONE_KEYS = ("newscrawl/written", "newscrawl/rejected", "newscrawl/duplicate")
 
 
 class Progress:
-    """Every NEWSCRAWL_PROGRESS_INTERVAL seconds (0: never), while posts are pending."""
+    """Every NEWSCRAWL_PROGRESS_INTERVAL seconds (0: never), and once at the end."""
 
     def __init__(self, stats, interval: float):
         self.stats = stats
@@ -36,6 +36,7 @@ class Progress:
     def spider_closed(self, spider, reason):
         if self.loop and self.loop.running:
             self.loop.stop()
+            self.log()  # where the run ended
 
     def log(self):
         discovered = self.stats.get_value("newscrawl/post_requests", 0)

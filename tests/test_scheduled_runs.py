@@ -237,4 +237,4 @@ def test_progress_lines_during_a_long_backfill(output):
     lines = [line for line in result.log.splitlines() if "Progress:" in line]
     assert lines, result.log[-2000:]
     assert all(re.search(r"Progress: \d+/\d+ posts done \(\d+%\), [\d.]+ posts/min, ETA ", line) for line in lines)
-    assert f"/{len(posts)} posts done" in lines[-1]  # every category page read by then
+    assert f"{len(posts)}/{len(posts)} posts done (100%)" in lines[-1]  # the closing line
