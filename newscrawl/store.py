@@ -94,8 +94,5 @@ class SqliteArchiveStore(ArchiveStore):
             (info_code, path, url, time.time()),
         )
 
-    def count(self) -> int:
-        return self._db.execute("SELECT COUNT(*) FROM archived").fetchone()[0]
-
     def close(self) -> None:
         self._db.close()

@@ -65,6 +65,3 @@ class RedisArchiveStore(ArchiveStore):
     def mark_archived(self, info_code: str, path: str, url: str) -> None:
         record = json.dumps({"path": path, "url": url, "archived_at": time.time()})
         self.server.hset(ARCHIVED_KEY, info_code, record)
-
-    def count(self) -> int:
-        return self.server.hlen(ARCHIVED_KEY)
