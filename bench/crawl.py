@@ -32,7 +32,7 @@ from pathlib import Path
 
 import scrapy
 
-from newscrawl.urls import category_url
+from newscrawl.site.urls import category_url
 from tests.fixture_site import DEFAULT_CATEGORIES, SITE_URL, generate_posts, sample_post
 
 REPO = Path(__file__).resolve().parent.parent

@@ -8,8 +8,8 @@ from an environment variable of the same name. The README has the table.
 import os
 
 BOT_NAME = "newscrawl"
-SPIDER_MODULES = ["spiders"]
-NEWSPIDER_MODULE = "spiders"
+SPIDER_MODULES = ["newscrawl.spiders"]
+NEWSPIDER_MODULE = "newscrawl.spiders"
 COMMANDS_MODULE = "newscrawl.commands"
 
 # --- Where the site is, and where the output goes ------------------------
@@ -92,32 +92,32 @@ NEWSCRAWL_RETRY_AFTER_MAX = float(os.environ.get("NEWSCRAWL_RETRY_AFTER_MAX", "1
 
 ADDONS = {
     # scrapy-playwright, for the share modes that render share pages.
-    "newscrawl.browser.BrowserAddon": 0,
+    "newscrawl.addons.browser.BrowserAddon": 0,
     # Scale-out on Redis, when NEWSCRAWL_REDIS_URL is set.
     "newscrawl.scaleout.addon.RedisScaleOut": 0,
 }
 
 DOWNLOADER_MIDDLEWARES = {
-    "newscrawl.middlewares.HttpOnlyMiddleware": 40,
+    "newscrawl.middlewares.httponly.HttpOnlyMiddleware": 40,
     # Before robots.txt (100), so robots, retries and redirects all see the
     # URL that is really fetched.
-    "newscrawl.middlewares.HostMapMiddleware": 50,
+    "newscrawl.middlewares.hostmap.HostMapMiddleware": 50,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
-    "newscrawl.middlewares.RetryAfterMiddleware": 550,
+    "newscrawl.middlewares.retryafter.RetryAfterMiddleware": 550,
 }
 
 EXTENSIONS = {
-    "newscrawl.store.SqliteArchiveStore": 0,
-    "newscrawl.rejects.RejectLog": 0,
-    "newscrawl.quietlog.QuietNetworkErrors": 0,
-    "newscrawl.report.RunReport": 0,
-    "newscrawl.progress.Progress": 0,
+    "newscrawl.archive.store.SqliteArchiveStore": 0,
+    "newscrawl.extensions.rejects.RejectLog": 0,
+    "newscrawl.extensions.quietlog.QuietNetworkErrors": 0,
+    "newscrawl.extensions.report.RunReport": 0,
+    "newscrawl.extensions.progress.Progress": 0,
 }
 
 ITEM_PIPELINES = {
-    "pipelines.validate.ValidatePostPipeline": 100,
-    "pipelines.dedupe.DedupePipeline": 200,
-    "pipelines.markdown.MarkdownWriterPipeline": 300,
+    "newscrawl.pipelines.validate.ValidatePostPipeline": 100,
+    "newscrawl.pipelines.dedupe.DedupePipeline": 200,
+    "newscrawl.pipelines.markdown.MarkdownWriterPipeline": 300,
 }
 
 LOG_FORMATTER = "newscrawl.logformatter.PostLogFormatter"

@@ -2,13 +2,13 @@
 
 The claim is refused for a post already archived (an earlier run, or
 another worker) or already claimed (this run, or another worker writing it
-right now); see newscrawl.store.ArchiveStore. With ``-a refresh=1`` an
+right now); see newscrawl.archive.store.ArchiveStore. With ``-a refresh=1`` an
 earlier run's post is claimed, and written again, once.
 """
 
 from scrapy.exceptions import DropItem
 
-from newscrawl.store import ArchiveStore
+from newscrawl.archive.store import ArchiveStore
 
 
 class DedupePipeline:

@@ -24,9 +24,9 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from newscrawl.paths import posts_dir
-from newscrawl.postfile import post_filename, render_post
-from newscrawl.store import ArchiveStore
+from newscrawl.archive.paths import posts_dir
+from newscrawl.archive.postfile import post_filename, render_post
+from newscrawl.archive.store import ArchiveStore
 
 logger = logging.getLogger(__name__)
 

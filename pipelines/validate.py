@@ -3,9 +3,9 @@
 from scrapy.exceptions import DropItem
 
 from newscrawl.items import REQUIRED_FIELDS
-from newscrawl.postfile import post_filename
-from newscrawl.rejects import RejectLog
-from newscrawl.urls import INFO_CODE_RE
+from newscrawl.archive.postfile import post_filename
+from newscrawl.extensions.rejects import RejectLog
+from newscrawl.site.urls import INFO_CODE_RE
 
 
 class ValidatePostPipeline:

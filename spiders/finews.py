@@ -8,16 +8,17 @@ from parsel import Selector
 from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.http import TextResponse
 
-from newscrawl.discovery import FoundPost, category_from_tags, read_feed, read_home_page
+from newscrawl.site.discovery import FoundPost, category_from_tags, read_feed, read_home_page
 from newscrawl.errors import ConfigError
 from newscrawl.failures import failure_reason
-from newscrawl.loaders import SitePost, UpstreamPost, load_post
-from newscrawl.middlewares import CANONICAL_URL_KEY
-from newscrawl.pages import IncompletePageError, PageError, read_eastmoney_article, read_post_page
-from newscrawl.rejects import RejectLog
-from newscrawl.sharedata import ShareDataMixin
-from newscrawl.store import ArchiveStore
-from newscrawl.urls import category_url, parse_post_url, parse_share_link
+from newscrawl.loading.loaders import load_post
+from newscrawl.site.records import SitePost, UpstreamPost
+from newscrawl.middlewares.hostmap import CANONICAL_URL_KEY
+from newscrawl.site.pages import IncompletePageError, PageError, read_eastmoney_article, read_post_page
+from newscrawl.extensions.rejects import RejectLog
+from newscrawl.share.data import ShareDataMixin
+from newscrawl.archive.store import ArchiveStore
+from newscrawl.site.urls import category_url, parse_post_url, parse_share_link
 from newscrawl.work import WORK_KEY, page_listed, page_work, post_work
 
 ALL = "all"

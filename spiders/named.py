@@ -1,7 +1,7 @@
 """One spider per named crawl (newscrawl.categories.NAMED_CRAWLS)."""
 
 from newscrawl.categories import NAMED_CRAWLS
-from spiders.finews import FinewsSpider
+from newscrawl.spiders.finews import FinewsSpider
 
 
 def _named_spider(name: str, slugs: tuple[str, ...]) -> type[FinewsSpider]:

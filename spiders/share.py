@@ -6,11 +6,12 @@ from pathlib import Path
 import scrapy
 
 from newscrawl.errors import ConfigError
-from newscrawl.loaders import UpstreamPost, load_share_post
-from newscrawl.rejects import RejectLog
-from newscrawl.sharedata import ShareDataMixin
-from newscrawl.store import ArchiveStore
-from newscrawl.urls import INFO_CODE_RE, ShareLink, parse_share_link, share_page_url
+from newscrawl.loading.loaders import load_share_post
+from newscrawl.site.records import UpstreamPost
+from newscrawl.extensions.rejects import RejectLog
+from newscrawl.share.data import ShareDataMixin
+from newscrawl.archive.store import ArchiveStore
+from newscrawl.site.urls import INFO_CODE_RE, ShareLink, parse_share_link, share_page_url
 
 
 class ShareSpider(ShareDataMixin, scrapy.Spider):
@@ -20,7 +21,7 @@ class ShareSpider(ShareDataMixin, scrapy.Spider):
     them all. For each infoCode not yet archived, the share data (JSON or
     rendered share page, as NEWSCRAWL_SHARE says) is fetched from
     NEWSCRAWL_SHARE_URL and written as the post the site would have shown
-    (see newscrawl.loaders.load_share_post).
+    (see newscrawl.loading.loaders.load_share_post).
     """
 
     name = "share"

@@ -1,6 +1,6 @@
 """Unit tests of the body converter (HTML -> Markdown)."""
 
-from newscrawl.body import html_to_markdown
+from newscrawl.site.body import html_to_markdown
 
 
 def test_paragraphs_are_separated_by_blank_lines_and_indents_dropped():

@@ -4,8 +4,8 @@ from pathlib import Path
 
 from parsel import Selector
 
-from newscrawl.discovery import category_from_tags, found_by_tag, found_by_terms, read_feed, read_home_page
-from newscrawl.urls import category_of_link
+from newscrawl.site.discovery import category_from_tags, found_by_tag, found_by_terms, read_feed, read_home_page
+from newscrawl.site.urls import category_of_link
 
 SAMPLES = Path(__file__).parent / "fixtures" / "site-samples" / "site"
 SITE = "https://finews.withounder.com"

@@ -8,7 +8,7 @@ from datetime import datetime
 
 import pytest
 
-from newscrawl.store import SqliteArchiveStore
+from newscrawl.archive.store import SqliteArchiveStore
 from tests.conftest import crawl
 from tests.fixture_site import SHARE_HOSTS, SITE_HOST, Fault, FixtureSite, Post
 

@@ -3,7 +3,7 @@
 import pytest
 from parsel import Selector
 
-from newscrawl.pages import PageError, read_share_page
+from newscrawl.site.pages import PageError, read_share_page
 from tests.fixture_site import SAMPLES_DIR
 
 RENDERED = """<html><body><div id="app"><div class="news-detail"><h1 class="news-title">标题 “引号” &amp; 更多</h1>

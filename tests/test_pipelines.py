@@ -8,11 +8,11 @@ from scrapy.statscollectors import MemoryStatsCollector
 from scrapy.utils.test import get_crawler
 
 from newscrawl.items import PostItem
-from newscrawl.rejects import RejectLog
-from newscrawl.store import SqliteArchiveStore
-from pipelines.dedupe import DedupePipeline
-from pipelines.markdown import MarkdownWriterPipeline
-from pipelines.validate import ValidatePostPipeline
+from newscrawl.extensions.rejects import RejectLog
+from newscrawl.archive.store import SqliteArchiveStore
+from newscrawl.pipelines.dedupe import DedupePipeline
+from newscrawl.pipelines.markdown import MarkdownWriterPipeline
+from newscrawl.pipelines.validate import ValidatePostPipeline
 
 SITE = "https://finews.withounder.com"
 

@@ -4,7 +4,7 @@ import yaml
 import pytest
 
 from newscrawl.items import PostItem
-from newscrawl.postfile import post_filename, render_post
+from newscrawl.archive.postfile import post_filename, render_post
 
 SITE = "https://finews.withounder.com"
 

@@ -4,7 +4,7 @@ from datetime import datetime
 
 import pytest
 
-from newscrawl.processors import (
+from newscrawl.loading.processors import (
     SHANGHAI,
     clean_title,
     format_time,

@@ -10,14 +10,14 @@ from hypothesis import strategies as st
 from scrapy.statscollectors import MemoryStatsCollector
 from scrapy.utils.test import get_crawler
 
-from newscrawl.body import html_to_markdown
+from newscrawl.site.body import html_to_markdown
 from newscrawl.items import PostItem
-from newscrawl.postfile import post_filename, render_post
-from newscrawl.processors import reconcile_times, site_time, upstream_time
-from newscrawl.rejects import RejectLog
-from newscrawl.store import SqliteArchiveStore
-from pipelines.markdown import MarkdownWriterPipeline
-from pipelines.validate import ValidatePostPipeline
+from newscrawl.archive.postfile import post_filename, render_post
+from newscrawl.loading.processors import reconcile_times, site_time, upstream_time
+from newscrawl.extensions.rejects import RejectLog
+from newscrawl.archive.store import SqliteArchiveStore
+from newscrawl.pipelines.markdown import MarkdownWriterPipeline
+from newscrawl.pipelines.validate import ValidatePostPipeline
 
 SITE = "https://finews.withounder.com"
 
@@ -126,7 +126,7 @@ def test_http_only_middleware_refuses_other_schemes():
     from scrapy import Request
     from scrapy.exceptions import IgnoreRequest
 
-    from newscrawl.middlewares import HttpOnlyMiddleware
+    from newscrawl.middlewares.httponly import HttpOnlyMiddleware
 
     middleware = HttpOnlyMiddleware(MemoryStatsCollector(get_crawler()))
     assert middleware.process_request(Request("https://finews.withounder.com/")) is None

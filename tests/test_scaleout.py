@@ -19,7 +19,7 @@ from tests.fixture_site import SITE_HOST, FixtureSite, generate_posts
 from tests.redis_server import free_port, redis_server
 
 POSTS = 2000
-WRITE_RE = re.compile(r"\[pipelines\.markdown\] DEBUG: Wrote (\S+)")
+WRITE_RE = re.compile(r"\[newscrawl\.pipelines\.markdown\] DEBUG: Wrote (\S+)")
 
 
 @pytest.fixture

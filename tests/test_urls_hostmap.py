@@ -4,8 +4,8 @@ from datetime import date
 
 import pytest
 
-from newscrawl.hostmap import HostMap, HostMapError
-from newscrawl.urls import category_slug, category_url, parse_post_url, parse_share_link, post_url, share_page_url
+from newscrawl.middlewares.hostmap import HostMap, HostMapError
+from newscrawl.site.urls import category_slug, category_url, parse_post_url, parse_share_link, post_url, share_page_url
 
 
 def test_post_url_gives_info_code_and_date():

@@ -19,7 +19,7 @@ from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
 
 from newscrawl.errors import ConfigError
-from newscrawl.paths import state_path
+from newscrawl.archive.paths import state_path
 from newscrawl.verdict import run_problems
 
 EXIT_BAD_RUN = 1

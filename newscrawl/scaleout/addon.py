@@ -4,8 +4,8 @@ from newscrawl.scaleout.run import run_prefix
 from newscrawl.scaleout.store import RedisArchiveStore
 from newscrawl.scaleout.worker import RunWorker
 from newscrawl.scaleout.writer import SharedDirWriterPipeline
-from newscrawl.store import SqliteArchiveStore
-from pipelines.markdown import MarkdownWriterPipeline
+from newscrawl.archive.store import SqliteArchiveStore
+from newscrawl.pipelines.markdown import MarkdownWriterPipeline
 
 
 class RedisScaleOut:

@@ -15,7 +15,7 @@ import socket
 import time
 
 from newscrawl.scaleout.connection import connect
-from newscrawl.store import ArchiveStore
+from newscrawl.archive.store import ArchiveStore
 
 ARCHIVED_KEY = "newscrawl:archived"
 CLAIM_KEY = "newscrawl:claim:{}"

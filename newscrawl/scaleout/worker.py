@@ -6,9 +6,9 @@ import time
 from scrapy import signals
 from scrapy.exceptions import DontCloseSpider
 
-from newscrawl.rejects import RejectLog
+from newscrawl.extensions.rejects import RejectLog
 from newscrawl.scaleout.run import MAX_REQUEUES, SharedRun
-from newscrawl.store import ArchiveStore
+from newscrawl.archive.store import ArchiveStore
 from newscrawl.work import info_code_of, page_listed, post_rejected, post_work
 
 logger = logging.getLogger(__name__)

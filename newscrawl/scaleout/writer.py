@@ -3,7 +3,7 @@
 import time
 from pathlib import Path
 
-from pipelines.markdown import MarkdownWriterPipeline
+from newscrawl.pipelines.markdown import MarkdownWriterPipeline
 
 
 class SharedDirWriterPipeline(MarkdownWriterPipeline):

@@ -10,7 +10,7 @@ import json
 import logging
 from datetime import datetime, timezone
 
-from newscrawl.paths import rejects_path
+from newscrawl.archive.paths import rejects_path
 from newscrawl.work import post_rejected
 
 logger = logging.getLogger(__name__)

@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 
 from scrapy import signals
 
-from newscrawl.paths import runs_path
+from newscrawl.archive.paths import runs_path
 
 logger = logging.getLogger(__name__)
 

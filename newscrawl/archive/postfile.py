@@ -5,7 +5,7 @@ from urllib.parse import quote
 
 import yaml
 
-from newscrawl.urls import INFO_CODE_RE, site_netloc
+from newscrawl.site.urls import INFO_CODE_RE, site_netloc
 
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 

@@ -1,14 +1,10 @@
 """Item loader: normalises what the post page and the share data say into a PostItem."""
 
-from dataclasses import dataclass, field
-
 from itemloaders.processors import Compose, Identity, Join, MapCompose, TakeFirst
 from scrapy.loader import ItemLoader
 
-from newscrawl.body import Body, html_to_markdown
 from newscrawl.items import PostItem
-from newscrawl.urls import category_slug, post_url
-from newscrawl.processors import (
+from newscrawl.loading.processors import (
     clean_text,
     clean_title,
     format_time,
@@ -19,6 +15,9 @@ from newscrawl.processors import (
     source_from_tag,
     upstream_time,
 )
+from newscrawl.site.body import Body, html_to_markdown
+from newscrawl.site.records import SitePost, UpstreamPost
+from newscrawl.site.urls import category_slug, post_url
 
 
 class PostLoader(ItemLoader):
@@ -32,33 +31,6 @@ class PostLoader(ItemLoader):
     tags_out = Join(" ")
     body_in = Identity()
     body_out = TakeFirst()
-
-
-@dataclass
-class SitePost:
-    """What a post page says, raw."""
-
-    url: str
-    info_code: str
-    category: str | None  # where it was found; may be settled from linked_category
-    title: str | None
-    time_text: str | None
-    tags: list[str] = field(default_factory=list)
-    body: Body = field(default_factory=lambda: Body("", None))
-    share_url: str | None = None
-    linked_category: str | None = None  # the slug its back link names
-    is_digest: bool = False  # an emnews digest pointing at an eastmoney article
-
-
-@dataclass
-class UpstreamPost:
-    """What the share data (JSON or eastmoney article) says, raw."""
-
-    title: str | None
-    time_text: str | None
-    body_html: str
-    publisher: str | None = None  # share JSON medianame: the publisher, trusted
-    source_label: str | None = None  # eastmoney's 来源 line, after the em_media line
 
 
 def _richer(site: SitePost, upstream: Body | None) -> Body:

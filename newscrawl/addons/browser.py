@@ -8,14 +8,14 @@ scrapy-playwright closes each page once its response is read (we never ask
 for the page object) and bounds the pages per browser context.
 
 Every run imports this module (ADDONS, spiders), so Playwright itself is
-imported only where a page is rendered (newscrawl.playwright_handler).
+imported only where a page is rendered (newscrawl.addons.playwright_handler).
 """
 
 import logging
 
 from scrapy_playwright.page import PageMethod
 
-from newscrawl.sharemode import ShareMode
+from newscrawl.share.mode import ShareMode
 
 logger = logging.getLogger(__name__)
 
@@ -57,7 +57,7 @@ class BrowserAddon:
                            share.chromium_missing)
             return
         handlers = settings.getdict("DOWNLOAD_HANDLERS")
-        handler = "newscrawl.playwright_handler.LazyPlaywrightHandler"
+        handler = "newscrawl.addons.playwright_handler.LazyPlaywrightHandler"
         handlers.update(http=handler, https=handler)
         settings.set("DOWNLOAD_HANDLERS", handlers, "addon")
         timeout_ms = settings.getfloat("NEWSCRAWL_SHARE_PAGE_TIMEOUT") * 1000
@@ -87,7 +87,7 @@ def share_page_meta(timeout_s: float) -> dict:
 
 async def _wait_for_article(page, timeout_ms: float) -> None:
     """Wait for the article or the error element; on timeout the page is read as it is
-    (and newscrawl.pages.read_share_page says it shows neither)."""
+    (and newscrawl.site.pages.read_share_page says it shows neither)."""
     from playwright.async_api import TimeoutError as PlaywrightTimeoutError  # loaded by now: a page is open
 
     try:

@@ -11,9 +11,9 @@ import re
 
 from parsel import Selector
 
-from newscrawl.body import html_to_markdown
-from newscrawl.loaders import SitePost, UpstreamPost
-from newscrawl.urls import category_of_link, parse_share_link
+from newscrawl.site.body import html_to_markdown
+from newscrawl.site.records import SitePost, UpstreamPost
+from newscrawl.site.urls import category_of_link, parse_share_link
 
 _URL_TEXT = re.compile(r"^(https?:)?//\S+$")
 

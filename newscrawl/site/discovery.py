@@ -13,7 +13,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 from parsel import Selector
 
-from newscrawl.urls import POST_PATH_RE, category_slug
+from newscrawl.site.urls import POST_PATH_RE, category_slug
 
 
 @dataclass(frozen=True)

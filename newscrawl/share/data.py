@@ -10,12 +10,12 @@ import scrapy
 from parsel import Selector
 from scrapy.http import TextResponse
 
-from newscrawl.browser import share_page_meta
+from newscrawl.addons.browser import share_page_meta
 from newscrawl.failures import failure_reason
-from newscrawl.loaders import UpstreamPost
-from newscrawl.pages import PageError, read_share_json, read_share_page
-from newscrawl.sharemode import ShareMode
-from newscrawl.urls import ShareLink
+from newscrawl.site.records import UpstreamPost
+from newscrawl.site.pages import PageError, read_share_json, read_share_page
+from newscrawl.share.mode import ShareMode
+from newscrawl.site.urls import ShareLink
 from newscrawl.work import WORK_KEY, post_work
 
 

@@ -1,6 +1,6 @@
 """scrapy-playwright's download handler, started at the first page a run renders.
 
-Installed by newscrawl.browser.BrowserAddon for http and https.
+Installed by newscrawl.addons.browser.BrowserAddon for http and https.
 """
 
 import asyncio

@@ -13,7 +13,7 @@ import time
 
 from scrapy import signals
 
-from newscrawl.paths import state_path
+from newscrawl.archive.paths import state_path
 
 logger = logging.getLogger(__name__)
 

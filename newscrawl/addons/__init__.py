@@ -1,0 +1,1 @@
+"""Scrapy add-ons (ADDONS in settings.py)."""

@@ -1,0 +1,1 @@
+"""Reading the site: its URL scheme, discovery, page readers and body conversion."""

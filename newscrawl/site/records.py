@@ -1,0 +1,32 @@
+"""What the page readers read: a post page, and its upstream share data, raw."""
+
+from dataclasses import dataclass, field
+
+from newscrawl.site.body import Body
+
+
+@dataclass
+class SitePost:
+    """What a post page says, raw."""
+
+    url: str
+    info_code: str
+    category: str | None  # where it was found; may be settled from linked_category
+    title: str | None
+    time_text: str | None
+    tags: list[str] = field(default_factory=list)
+    body: Body = field(default_factory=lambda: Body("", None))
+    share_url: str | None = None
+    linked_category: str | None = None  # the slug its back link names
+    is_digest: bool = False  # an emnews digest pointing at an eastmoney article
+
+
+@dataclass
+class UpstreamPost:
+    """What the share data (JSON or eastmoney article) says, raw."""
+
+    title: str | None
+    time_text: str | None
+    body_html: str
+    publisher: str | None = None  # share JSON medianame: the publisher, trusted
+    source_label: str | None = None  # eastmoney's 来源 line, after the em_media line
