@@ -1,4 +1,4 @@
-"""Shared test fixtures: the fixture site, and running a real crawl against it."""
+"""Shared test fixtures: the mock site, and running a real crawl against it."""
 
 import os
 import subprocess
@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.fixture_site import FixtureSite
+from newscrawl.mocksite import MockSite
 
 REPO = Path(__file__).resolve().parent.parent
+SAMPLES_DIR = Path(__file__).parent / "fixtures" / "site-samples"
 
 #: What a user pointing the crawler at a local mirror would also pass: no throttling.
 FAST = ["-s", "AUTOTHROTTLE_ENABLED=0", "-s", "DOWNLOAD_DELAY=0", "-s", "RETRY_TIMES=1"]
@@ -57,15 +58,15 @@ def read_posts(output: Path) -> list[PostFile]:
     return posts
 
 
-def crawl(site: FixtureSite, output: Path, spider: str = "qingdaocaijing", *args: str, env: dict | None = None,
+def crawl(site: MockSite, output: Path, spider: str = "qingdaocaijing", *args: str, env: dict | None = None,
           timeout: float = 120) -> CrawlResult:
-    """Run ``scrapy crawl`` for real, as a user would, against the served fixture site."""
+    """Run ``scrapy crawl`` for real, as a user would, against the served mock site."""
     proc = subprocess.run(**_crawl_command(site, output, spider, args, env), capture_output=True, text=True,
                           timeout=timeout)
     return CrawlResult(proc.returncode, proc.stderr + proc.stdout, output)
 
 
-def start_crawl(site: FixtureSite, output: Path, spider: str, *args: str, env: dict | None = None,
+def start_crawl(site: MockSite, output: Path, spider: str, *args: str, env: dict | None = None,
                 log: Path) -> subprocess.Popen:
     """Start ``scrapy crawl`` like crawl(), without waiting; its output goes to ``log``."""
     with log.open("w") as log_file:
@@ -73,7 +74,7 @@ def start_crawl(site: FixtureSite, output: Path, spider: str, *args: str, env: d
                                 stderr=subprocess.STDOUT, text=True)
 
 
-def _crawl_command(site: FixtureSite, output: Path, spider: str, args, env: dict | None) -> dict:
+def _crawl_command(site: MockSite, output: Path, spider: str, args, env: dict | None) -> dict:
     inherited = {k: v for k, v in os.environ.items() if k not in ("NEWSCRAWL_STATE", "NEWSCRAWL_REDIS_URL", "NEWSCRAWL_REDIS_RUN")}
     full_env = {**inherited, **site.env(), "NEWSCRAWL_OUTPUT_DIR": str(output), **(env or {})}
     return dict(args=[sys.executable, "-m", "scrapy", "crawl", spider, *FAST, *args], cwd=REPO, env=full_env)
