@@ -8,23 +8,25 @@ from parsel import Selector
 from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.http import TextResponse
 
-from newscrawl.site.discovery import FoundPost, category_from_tags, read_feed, read_home_page
-from newscrawl.errors import ConfigError
-from newscrawl.failures import failure_reason
-from newscrawl.loading.loaders import load_post
-from newscrawl.site.records import SitePost, UpstreamPost
-from newscrawl.middlewares.hostmap import CANONICAL_URL_KEY
-from newscrawl.site.pages import IncompletePageError, PageError, read_eastmoney_article, read_post_page
-from newscrawl.extensions.rejects import RejectLog
-from newscrawl.share.data import ShareDataMixin
 from newscrawl.archive.store import ArchiveStore
+from newscrawl.errors import ConfigError
+from newscrawl.extensions.rejects import RejectLog
+from newscrawl.failures import failure_reason
+from newscrawl.items import PostItem
+from newscrawl.loading.loaders import load_post
+from newscrawl.middlewares.hostmap import CANONICAL_URL_KEY
+from newscrawl.share.data import ShareData, Unavailable
+from newscrawl.site.discovery import FoundPost, category_from_tags, read_feed, read_home_page
+from newscrawl.site.pages import IncompletePageError, PageError, read_post_page
+from newscrawl.site.records import SitePost, UpstreamPost
 from newscrawl.site.urls import category_url, parse_post_url, parse_share_link
 from newscrawl.work import WORK_KEY, page_listed, page_work, post_work
+
 
 ALL = "all"
 
 
-class FinewsSpider(ShareDataMixin, scrapy.Spider):
+class FinewsSpider(scrapy.Spider):
     """``scrapy crawl finews -a categories=slug1,slug2`` (or ``categories=all``).
 
     Follows every post a category page lists, unless its infoCode (read
@@ -60,7 +62,7 @@ class FinewsSpider(ShareDataMixin, scrapy.Spider):
     def from_crawler(cls, crawler, *args, **kwargs):
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.site_url = crawler.settings.get("NEWSCRAWL_SITE_URL").rstrip("/")
-        spider.init_share_data(crawler.settings)
+        spider.share = ShareData(crawler)
         return spider
 
     async def start(self):
@@ -159,7 +161,8 @@ class FinewsSpider(ShareDataMixin, scrapy.Spider):
 
     # --- Post pages ----------------------------------------------------------
 
-    def parse_post(self, response, category: str | None, info_code: str, exact: bool = True):
+    async def parse_post(self, response, category: str | None, info_code: str, exact: bool = True):
+        """A post page, then its share data if the page lacks the body, then the post (or its reject)."""
         if not isinstance(response, TextResponse):
             self.rejects.record("unreadable_post_page", response.url, info_code, "not a text page")
             return
@@ -167,70 +170,39 @@ class FinewsSpider(ShareDataMixin, scrapy.Spider):
             site = read_post_page(Selector(text=response.text), response.url, info_code, category)
         except PageError as exc:
             # Often a page cut short or a proxy's error page: fetch it again, then give up.
-            retry = get_retry_request(response.request, spider=self, reason=str(exc), give_up_log_level=logging.INFO)
-            if retry:
+            if retry := get_retry_request(response.request, spider=self, reason=str(exc), give_up_log_level=logging.INFO):
                 yield retry
-                return
-            reason = "incomplete_post_page" if isinstance(exc, IncompletePageError) else "unreadable_post_page"
-            self.crawler.stats.inc_value("newscrawl/request_failed")
-            self.rejects.record(reason, response.url, info_code, str(exc))
+            else:
+                self.crawler.stats.inc_value("newscrawl/request_failed")
+                reason = "incomplete_post_page" if isinstance(exc, IncompletePageError) else "unreadable_post_page"
+                self.rejects.record(reason, response.url, info_code, str(exc))
             return
         if not exact:
             site.category = site.linked_category or category_from_tags(site.url, site.tags) or category
         if self.discover_all and site.linked_category:
             yield self.category_request(site.linked_category, guessed=True)
-        share = parse_share_link(site.share_url) if site.share_url else None
-        if share is None or (site.body.text_length and not site.is_digest):
-            yield from self.finish(site, None)
-            return
-        if share.kind == "newsshare":
-            yield from self.fetch_share_data(share, site)
-            return
-        if not self.share_mode.fetches_share_data:
-            yield from self.finish(site, None, "share data not fetched (NEWSCRAWL_SHARE=off)")
-            return
-        yield scrapy.Request(
-            share.data_url,
-            callback=self.parse_eastmoney,
-            errback=self.share_failed,
-            cb_kwargs={"site": site},
-            meta={WORK_KEY: post_work(site.info_code)},
-            # Were two posts to link the same share data, the second must not be filtered out and lost.
-            dont_filter=True,
-        )
+        link = parse_share_link(site.share_url) if site.share_url else None
+        needs_share_data = not site.body.text_length or site.is_digest
+        share = await self.share.fetch(link) if link and needs_share_data else None
+        if post := self.finish(site, share):
+            yield post
 
     def post_failed(self, failure):
         self.crawler.stats.inc_value("newscrawl/request_failed")
         request = failure.request
         url = request.meta.get(CANONICAL_URL_KEY, request.url)
-        self.rejects.record("fetch_failed", url, request.cb_kwargs.get("info_code"), failure_reason(failure))
+        post = parse_post_url(url)  # None after a redirect elsewhere
+        self.rejects.record("fetch_failed", url, post.info_code if post else None, failure_reason(failure))
 
-    # --- Share data: the eastmoney article (the rest is ShareDataMixin's) --------
-
-    def parse_eastmoney(self, response, site: SitePost):
-        upstream = None
-        if isinstance(response, TextResponse):
-            upstream = read_eastmoney_article(Selector(text=response.text))
-        if upstream is None:
-            self.logger.warning("eastmoney article for %s has no article body: %s", site.info_code, response.url)
-        yield from self.finish(site, upstream)
-
-    def share_failed(self, failure):
-        site = failure.request.cb_kwargs["site"]
-        self.crawler.stats.inc_value("newscrawl/request_failed")
-        reason = failure_reason(failure)
-        self.logger.warning("Share data for %s unavailable: %s", site.info_code, reason)
-        self.crawler.stats.inc_value("newscrawl/share_unavailable")
-        yield from self.finish(site, None, f"eastmoney article {reason}")
-
-    def finish(self, site: SitePost, upstream: UpstreamPost | None, why_none: str | None = None):
-        """Yield the post, or reject it when neither the site nor upstream has a body."""
+    def finish(self, site: SitePost, share: UpstreamPost | Unavailable | None) -> PostItem | None:
+        """The post, from the site and its share data; None (a reject) when neither has a body."""
+        upstream = share if isinstance(share, UpstreamPost) else None
         if upstream is not None:
             self.crawler.stats.inc_value("newscrawl/share_used")
-        if not site.body.text_length and upstream is None:
-            self.rejects.record("no_body", site.url, site.info_code, why_none or "")
-            return
-        yield load_post(site, upstream)
+        elif not site.body.text_length:
+            self.rejects.record("no_body", site.url, site.info_code, share.why if share else "")
+            return None
+        return load_post(site, upstream)
 
 
 def _parse_day(name: str, value: str | None) -> date | None:

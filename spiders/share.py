@@ -1,20 +1,21 @@
 """Backfill by infoCode: posts the site no longer lists, from their share data."""
 
+import asyncio
 import re
 from pathlib import Path
 
 import scrapy
 
-from newscrawl.errors import ConfigError
-from newscrawl.loading.loaders import load_share_post
-from newscrawl.site.records import UpstreamPost
-from newscrawl.extensions.rejects import RejectLog
-from newscrawl.share.data import ShareDataMixin
 from newscrawl.archive.store import ArchiveStore
+from newscrawl.errors import ConfigError
+from newscrawl.extensions.rejects import RejectLog
+from newscrawl.items import PostItem
+from newscrawl.loading.loaders import load_share_post
+from newscrawl.share.data import ShareData, Unavailable
 from newscrawl.site.urls import INFO_CODE_RE, ShareLink, parse_share_link, share_page_url
 
 
-class ShareSpider(ShareDataMixin, scrapy.Spider):
+class ShareSpider(scrapy.Spider):
     """``scrapy crawl share -a infocodes=<file or comma list>``.
 
     The site keeps only its last few days of posts; the share host keeps
@@ -37,28 +38,38 @@ class ShareSpider(ShareDataMixin, scrapy.Spider):
         spider.share_url = crawler.settings.get("NEWSCRAWL_SHARE_URL")
         if parse_share_link(share_page_url(spider.share_url, "X")) is None:
             raise ConfigError(f"NEWSCRAWL_SHARE_URL must be an http(s) base URL, not {spider.share_url!r}")
-        spider.init_share_data(crawler.settings)
-        if not spider.share_mode.fetches_share_data:
+        spider.share = ShareData(crawler)
+        if not spider.share.mode.fetches_share_data:
             raise ConfigError("NEWSCRAWL_SHARE=off: `scrapy crawl share` has nothing to fetch")
         return spider
 
     async def start(self):
+        """Every infoCode not archived, fetched at once (the downloader keeps to its concurrency limits)."""
         # Extensions exist only once the crawl starts.
         store = self.crawler.get_extension(ArchiveStore)
         self.rejects = self.crawler.get_extension(RejectLog)
+        links = []
         for info_code in self.info_codes:
             if store.is_archived(info_code):
                 self.crawler.stats.inc_value("newscrawl/skipped_archived")
-                continue
-            link = parse_share_link(share_page_url(self.share_url, info_code))
-            for request in self.fetch_share_data(link, context=link):
-                yield request
+            else:
+                links.append(parse_share_link(share_page_url(self.share_url, info_code)))
+        fetches = [asyncio.ensure_future(self.backfill(link)) for link in links]
+        try:
+            for fetched in asyncio.as_completed(fetches):
+                if post := await fetched:
+                    yield post
+        finally:
+            for fetch in fetches:
+                fetch.cancel()  # the crawl was stopped
 
-    def finish(self, link: ShareLink, upstream: UpstreamPost | None, why_none: str | None = None):
-        if upstream is None:
-            self.rejects.record("no_share_data", link.url, link.info_code, why_none or "")
-            return
-        yield load_share_post(link.info_code, upstream, self.site_url, link.url)
+    async def backfill(self, link: ShareLink) -> PostItem | None:
+        """The post of one infoCode; None (a reject) if its share data is unavailable."""
+        share = await self.share.fetch(link)
+        if isinstance(share, Unavailable):
+            self.rejects.record("no_share_data", link.url, link.info_code, share.why)
+            return None
+        return load_share_post(link.info_code, share, self.site_url, link.url)
 
 
 def read_info_codes(argument: str | None) -> list[str]:

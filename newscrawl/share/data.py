@@ -1,116 +1,112 @@
-"""Fetching a post's share data for a spider, as NEWSCRAWL_SHARE says.
+"""A post's share data, as NEWSCRAWL_SHARE says: ``await ShareData.fetch(link)``.
 
-The share data is the JSON ``GetNewsText.do`` on the share host, or the
-share page (an empty shell until its script has fetched that JSON) rendered
-in headless Chromium. In ``auto`` mode the JSON comes first and the page is
-rendered only when the JSON fails or has no text.
+A newsshare link's share data is the JSON ``GetNewsText.do`` on the share
+host, or the share page (an empty shell until its script has fetched that
+JSON) rendered in headless Chromium. In ``auto`` mode the JSON comes first
+and the page is rendered only when the JSON fails or has no text. An
+eastmoney link's (an emnews digest's) is the eastmoney article page.
+
+The requests go through the engine's downloader (``engine.download_async``,
+Scrapy's way to await a response inside a callback): the downloader
+middlewares apply (host map, robots.txt, retries), the spider middlewares do
+not, so an HTTP error status is checked here. They skip the scheduler and
+its duplicate filter: two posts linking the same share data both get it.
 """
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import scrapy
 from parsel import Selector
 from scrapy.http import TextResponse
 
 from newscrawl.addons.browser import share_page_meta
-from newscrawl.failures import failure_reason
-from newscrawl.site.records import UpstreamPost
-from newscrawl.site.pages import PageError, read_share_json, read_share_page
+from newscrawl.failures import exception_reason
 from newscrawl.share.mode import ShareMode
+from newscrawl.site.pages import PageError, read_eastmoney_article, read_share_json, read_share_page
+from newscrawl.site.records import UpstreamPost
 from newscrawl.site.urls import ShareLink
-from newscrawl.work import WORK_KEY, post_work
+
+logger = logging.getLogger(__name__)
 
 
-class ShareDataMixin:
-    """For a spider that completes posts from their share data.
+@dataclass(frozen=True)
+class Unavailable:
+    """Why a post has no share data. ``failed``: a fetch failed (which counts
+    against the run's exit status), rather than the share data saying there
+    is no such article."""
 
-    The spider calls ``init_share_data(settings)`` in ``from_crawler``,
-    yields from ``fetch_share_data(link, context)`` (a context with the
-    post's ``info_code``), and implements
-    ``finish(context, upstream, why_none)``: it is called once per link,
-    with the share data, or with None and why there is none.
-    """
+    why: str
+    failed: bool
 
-    def init_share_data(self, settings) -> None:
-        self.share_mode = ShareMode.from_settings(settings)
-        self.share_page_timeout = settings.getfloat("NEWSCRAWL_SHARE_PAGE_TIMEOUT")
 
-    def fetch_share_data(self, link: ShareLink, context):
-        if self.share_mode.uses_json:
-            yield self._request(link, context, link.data_url, self._parse_share_json, self._share_json_failed)
-        elif self.share_mode.uses_browser:
-            yield self._share_page_request(link, context)
+@dataclass(frozen=True)
+class _Source:
+    """One place share data is read from: what it is called, how it is read, its stat."""
+
+    name: str
+    read: Callable[[str], UpstreamPost | None]  # raises PageError for what is unreadable
+    nothing: str  # why, when it reads as no article
+    used_stat: str | None
+
+
+_JSON = _Source("share data", read_share_json, "share data has no text", "newscrawl/share_json_used")
+_PAGE = _Source("share page", lambda text: read_share_page(Selector(text=text)),
+                "share page: 资讯不存在 (no article)", "newscrawl/share_page_used")
+_EASTMONEY = _Source("eastmoney article", lambda text: read_eastmoney_article(Selector(text=text)),
+                     "eastmoney article has no article body", None)
+
+
+class ShareData:
+    """Fetches share data for a spider; made in the spider's from_crawler."""
+
+    def __init__(self, crawler):
+        self.crawler = crawler  # its stats and engine exist once the crawl starts
+        self.mode = ShareMode.from_settings(crawler.settings)  # a ConfigError for a bad mode
+        self.page_timeout = crawler.settings.getfloat("NEWSCRAWL_SHARE_PAGE_TIMEOUT")
+
+    async def fetch(self, link: ShareLink) -> UpstreamPost | Unavailable:
+        """The link's upstream post, or why there is none (logged and counted here)."""
+        if not self.mode.fetches_share_data:
+            return Unavailable(f"share data not fetched (NEWSCRAWL_SHARE={self.mode.mode})", failed=False)
+        if link.kind == "eastmoney":
+            share = await self._read(scrapy.Request(link.data_url), _EASTMONEY)
         else:
-            yield from self.finish(context, None, f"share data not fetched (NEWSCRAWL_SHARE={self.share_mode.mode})")
+            share = await self._newsshare(link)
+        if isinstance(share, Unavailable):
+            logger.warning("Share data for %s unavailable: %s", link.info_code, share.why)
+            if share.failed:
+                self.crawler.stats.inc_value("newscrawl/request_failed")
+            self.crawler.stats.inc_value("newscrawl/share_unavailable")
+        return share
 
-    def finish(self, context, upstream: UpstreamPost | None, why_none: str | None = None):
-        raise NotImplementedError
+    async def _newsshare(self, link: ShareLink) -> UpstreamPost | Unavailable:
+        if self.mode.uses_json:
+            share = await self._read(scrapy.Request(link.data_url), _JSON)
+            if isinstance(share, Unavailable) and share.failed:
+                self.crawler.stats.inc_value("newscrawl/share_json_failed")
+            if isinstance(share, UpstreamPost):
+                return share
+            if not self.mode.uses_browser:
+                missing = f"; {self.mode.chromium_missing}" if self.mode.wants_browser else ""
+                return Unavailable(share.why + missing, share.failed)
+            logger.info("%s for %s; rendering its share page", share.why, link.info_code)
+        return await self._read(scrapy.Request(link.url, meta=share_page_meta(self.page_timeout)), _PAGE)
 
-    def _request(self, link, context, url, callback, errback, meta=None) -> scrapy.Request:
-        return scrapy.Request(
-            url,
-            callback=callback,
-            errback=errback,
-            meta={**(meta or {}), WORK_KEY: post_work(context.info_code)},
-            cb_kwargs={"link": link, "context": context},
-            # Were two posts to link the same share data, the second must not be filtered out and lost.
-            dont_filter=True,
-        )
-
-    def _share_page_request(self, link: ShareLink, context) -> scrapy.Request:
-        meta = share_page_meta(self.share_page_timeout)
-        return self._request(link, context, link.url, self._parse_share_page, self._share_page_failed, meta)
-
-    # --- The JSON
-
-    def _parse_share_json(self, response, link: ShareLink, context):
+    async def _read(self, request: scrapy.Request, source: _Source) -> UpstreamPost | Unavailable:
         try:
-            upstream = read_share_json(response.text if isinstance(response, TextResponse) else "")
-        except PageError as exc:
-            yield from self._json_gave_nothing(link, context, f"share data unusable: {exc}", failed=True)
-            return
-        if upstream is None:
-            yield from self._json_gave_nothing(link, context, "share data has no text", failed=False)
-            return
-        self.crawler.stats.inc_value("newscrawl/share_json_used")
-        yield from self.finish(context, upstream)
-
-    def _share_json_failed(self, failure):
-        link, context = failure.request.cb_kwargs["link"], failure.request.cb_kwargs["context"]
-        yield from self._json_gave_nothing(link, context, f"share data {failure_reason(failure)}", failed=True)
-
-    def _json_gave_nothing(self, link: ShareLink, context, why: str, failed: bool):
-        if failed:
-            self.crawler.stats.inc_value("newscrawl/share_json_failed")
-        if self.share_mode.uses_browser:
-            self.logger.info("%s for %s; rendering its share page", why, link.info_code)
-            yield self._share_page_request(link, context)
-            return
-        if self.share_mode.wants_browser:
-            why = f"{why}; {self.share_mode.chromium_missing}"
-        yield from self._share_data_lost(link, context, why, failed)
-
-    # --- The share page, rendered
-
-    def _parse_share_page(self, response, link: ShareLink, context):
+            response = await self.crawler.engine.download_async(request)
+        except Exception as exc:  # a network error after the retries, robots.txt, a refused URL
+            return Unavailable(f"{source.name} {exception_reason(exc)}", failed=True)
+        if not 200 <= response.status < 300:
+            return Unavailable(f"{source.name} HTTP {response.status}", failed=True)
         try:
-            upstream = read_share_page(Selector(text=response.text if isinstance(response, TextResponse) else ""))
+            upstream = source.read(response.text if isinstance(response, TextResponse) else "")
         except PageError as exc:
-            yield from self._share_data_lost(link, context, f"share page: {exc}", failed=True)
-            return
+            return Unavailable(f"{source.name} unusable: {exc}", failed=True)
         if upstream is None:
-            yield from self._share_data_lost(link, context, "share page: 资讯不存在 (no article)", failed=False)
-            return
-        self.crawler.stats.inc_value("newscrawl/share_page_used")
-        yield from self.finish(context, upstream)
-
-    def _share_page_failed(self, failure):
-        link, context = failure.request.cb_kwargs["link"], failure.request.cb_kwargs["context"]
-        yield from self._share_data_lost(link, context, f"share page {failure_reason(failure)}", failed=True)
-
-    def _share_data_lost(self, link: ShareLink, context, why: str, failed: bool):
-        """No share data from anywhere. A failure (not a plain "no such article")
-        counts against the run's exit status."""
-        self.logger.warning("Share data for %s unavailable: %s", link.info_code, why)
-        if failed:
-            self.crawler.stats.inc_value("newscrawl/request_failed")
-        self.crawler.stats.inc_value("newscrawl/share_unavailable")
-        yield from self.finish(context, None, why)
+            return Unavailable(source.nothing, failed=False)
+        if source.used_stat:
+            self.crawler.stats.inc_value(source.used_stat)
+        return upstream
