@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from newscrawl.mocksite import MockSite
+from newscrawl.archive.postfile import post_filename, render_post
+from newscrawl.items import PostItem
+from newscrawl.mocksite import SITE_URL, MockSite
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLES_DIR = Path(__file__).parent / "fixtures" / "site-samples"
@@ -58,6 +60,25 @@ def read_posts(output: Path) -> list[PostFile]:
     return posts
 
 
+def post_item(**fields) -> PostItem:
+    """A valid post; ``fields`` override its values."""
+    values = dict(info_code="NW202202232285760343", title="青岛高新区是如何实现“进位争先”的？",
+                  date="2022-02-23 10:30:09 +0800", category="qingdaocaijingribao", tags="青岛财经日报新闻",
+                  source="青岛财经日报", body="第一段\n\n第二段",
+                  url=f"{SITE_URL}/qingdaocaijingribao/2022/02/23/NW202202232285760343.html",
+                  share_url="http://finews.zning.xyz/html_News/NewsShare.html?infoCode=NW202202232285760343")
+    values.update(fields)
+    return PostItem(**values)
+
+
+def write_archive(output: Path, items) -> None:
+    """Put post files in ``output/_posts`` as the crawl writes them (no state: what reads the files needs none)."""
+    posts = output / "_posts"
+    posts.mkdir(parents=True, exist_ok=True)
+    for item in items:
+        (posts / post_filename(item)).write_text(render_post(item, SITE_URL), encoding="utf-8")
+
+
 def crawl(site: MockSite, output: Path, spider: str = "qingdaocaijing", *args: str, env: dict | None = None,
           timeout: float = 120) -> CrawlResult:
     """Run ``scrapy crawl`` for real, as a user would, against the served mock site."""
@@ -75,9 +96,18 @@ def start_crawl(site: MockSite, output: Path, spider: str, *args: str, env: dict
 
 
 def _crawl_command(site: MockSite, output: Path, spider: str, args, env: dict | None) -> dict:
+    return _scrapy_command(output, ["crawl", spider, *FAST, *args], {**site.env(), **(env or {})})
+
+
+def scrapy(output: Path, *args: str, timeout: float = 120) -> subprocess.CompletedProcess:
+    """Run a project command (``scrapy export ...``, ``scrapy report ...``) on the archive in ``output``."""
+    return subprocess.run(**_scrapy_command(output, args, {}), capture_output=True, text=True, timeout=timeout)
+
+
+def _scrapy_command(output: Path, args, env: dict) -> dict:
     inherited = {k: v for k, v in os.environ.items() if k not in ("NEWSCRAWL_STATE", "NEWSCRAWL_REDIS_URL", "NEWSCRAWL_REDIS_RUN")}
-    full_env = {**inherited, **site.env(), "NEWSCRAWL_OUTPUT_DIR": str(output), **(env or {})}
-    return dict(args=[sys.executable, "-m", "scrapy", "crawl", spider, *FAST, *args], cwd=REPO, env=full_env)
+    full_env = {**inherited, "NEWSCRAWL_OUTPUT_DIR": str(output), **env}
+    return dict(args=[sys.executable, "-m", "scrapy", *args], cwd=REPO, env=full_env)
 
 
 @pytest.fixture

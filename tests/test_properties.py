@@ -12,7 +12,7 @@ from scrapy.utils.test import get_crawler
 
 from newscrawl.site.body import html_to_markdown
 from newscrawl.items import PostItem
-from newscrawl.archive.postfile import post_filename, render_post
+from newscrawl.archive.postfile import post_filename, read_post, render_post
 from newscrawl.loading.processors import reconcile_times, site_time, upstream_time
 from newscrawl.extensions.rejects import RejectLog
 from newscrawl.archive.store import SqliteArchiveStore
@@ -34,6 +34,17 @@ def _item(**fields):
 def test_any_title_round_trips_through_the_front_matter(title):
     _, front, _ = render_post(_item(title=title), SITE).split("---\n", 2)
     assert yaml.safe_load(front)["title"] == title
+
+
+BODIES = st.text().map(lambda text: text.strip("\n"))
+
+
+@given(title=st.text(), category=st.text(), tags=st.text(), source=st.text(), body=BODIES,
+       share_url=st.one_of(st.just(""), st.text(min_size=1)))
+@settings(max_examples=300)
+def test_a_post_file_reads_back_as_the_item_it_was_rendered_from(title, category, tags, source, body, share_url):
+    item = _item(title=title, category=category, tags=tags, source=source, body=body, share_url=share_url)
+    assert read_post(render_post(item, SITE)) == item
 
 
 @given(st.one_of(st.text(), st.binary().map(lambda b: b.decode("latin-1"))))

