@@ -1,0 +1,78 @@
+"""``scrapy report -o report.html``: the archive at a glance, as one page and a few terminal lines.
+
+The page (self-contained: it opens with no network) charts the posts per
+day per category, lists the days a normally active category has no post
+(possibly missed runs), the current rejects and the last runs with their
+verdicts. The posts are read one at a time (newscrawl.archive.posts); only
+their counts per day and category are kept.
+"""
+
+import sys
+from pathlib import Path
+
+from scrapy.commands import ScrapyCommand
+from scrapy.exceptions import UsageError
+from scrapy.utils.log import configure_logging
+
+from newscrawl.archive.paths import output_dir, posts_dir
+from newscrawl.archive.posts import ArchivedPosts
+from newscrawl.commands.selection import add_selection_options, selection_from
+from newscrawl.overview.counts import PostCounts
+from newscrawl.overview.page import render_page, run_verdict
+from newscrawl.overview.records import current_rejects, last_runs
+
+LAST_RUNS = 20
+
+
+class Command(ScrapyCommand):
+    requires_project = True
+    requires_crawler_process = False
+
+    def syntax(self) -> str:
+        return "[-o report.html] [--since YYYY-MM-DD] [--until YYYY-MM-DD] [--categories slug1,slug2]"
+
+    def short_desc(self) -> str:
+        return "Write an HTML report of the archive: posts per day, missed days, rejects, last runs"
+
+    def add_options(self, parser) -> None:
+        super().add_options(parser)
+        parser.add_argument("-o", "--output", metavar="FILE", default="report.html", help="the page to write (default: %(default)s)")
+        parser.add_argument("--runs", type=int, default=LAST_RUNS, help="how many of the last runs to list (default: %(default)s)")
+        add_selection_options(parser)
+
+    def process_options(self, args, opts) -> None:
+        super().process_options(args, opts)
+        if args:
+            raise UsageError(f"unexpected argument(s): {' '.join(args)}", print_help=False)
+        opts.selection = selection_from(opts)
+
+    def run(self, args, opts) -> None:
+        configure_logging(self.settings)
+        posts = ArchivedPosts(posts_dir(self.settings), opts.selection)
+        counts = PostCounts.of(posts)
+        quiet = counts.quiet_days()
+        rejects, runs = current_rejects(self.settings), last_runs(self.settings, opts.runs)
+        page = Path(opts.output)
+        page.write_text(render_page(f"newscrawl archive {output_dir(self.settings)}", counts, quiet, rejects, runs), encoding="utf-8")
+        for line in summary(counts, quiet, rejects, runs, page):
+            print(line)
+
+
+def summary(counts: PostCounts, quiet: dict, rejects: list[dict], runs: list[dict], page: Path) -> list[str]:
+    """The report's gist, a few lines for the terminal."""
+    days = counts.days()
+    lines = [f"{counts.total} posts in {len(counts.categories())} categories"
+             + (f", {days[0]} to {days[-1]}" if days else "")]
+    if quiet:
+        worst = sorted(quiet.items(), key=lambda item: -len(item[1]))[:3]
+        lines.append(f"{sum(map(len, quiet.values()))} possibly missed day(s) in {len(quiet)} categories: "
+                     + ", ".join(f"{category} ({len(missing)})" for category, missing in worst))
+    else:
+        lines.append("no possibly missed days")
+    lines.append(f"{len(rejects)} current reject(s)")
+    if runs:
+        verdict, problems = run_verdict(runs[0])
+        lines.append(f"last run {runs[0].get('start')}: {runs[0].get('spider')}, {verdict}"
+                     + (f" ({'; '.join(problems)})" if problems else ""))
+    lines.append(f"report written to {page}")
+    return lines

@@ -1,0 +1,1 @@
+"""The archive at a glance: counts per day and category, the chart, the report page."""
