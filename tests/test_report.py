@@ -9,23 +9,23 @@ import pytest
 from PIL import Image
 from playwright.sync_api import sync_playwright
 
+from newscrawl.mocksite import DEFAULT_CATEGORIES, MockSite, generate_posts
 from newscrawl.overview.counts import PostCounts
 from tests.conftest import crawl, post_item, read_posts, scrapy
-from tests.fixture_site import DEFAULT_CATEGORIES, FixtureSite, generate_posts
 
 CHROMIUM = "/usr/bin/chromium"
 FIRST_DAY = datetime(2022, 2, 12, 9, 0, 0)
-DAYS = 12  # 2022-02-12 .. 2022-02-23, the sample post's day
+DAYS = 12  # 2022-02-12 .. 2022-02-23, the seed post's day
+CATEGORIES = [c for c in DEFAULT_CATEGORIES if c[0] != "emnews"]
 MISSED = ("Wind", date(2022, 2, 18))
 
 
 def site_posts():
     """A post a day in each of five categories for twelve days, but Wind's on MISSED's day; one post without a body."""
-    categories = [c for c in DEFAULT_CATEGORIES if c[0] != "emnews"]
-    posts = generate_posts(len(categories) * DAYS + 1, seed=7)
+    posts = generate_posts(len(CATEGORIES) * DAYS + 1, seed=7, categories=CATEGORIES)
     for n, post in enumerate(posts[:-1]):
-        post.category, post.publisher, post.tag = categories[n % len(categories)]
-        post.published = FIRST_DAY + timedelta(days=n // len(categories), minutes=n)
+        post.category, post.publisher, post.tag = CATEGORIES[n % len(CATEGORIES)]
+        post.published = FIRST_DAY + timedelta(days=n // len(CATEGORIES), minutes=n)
         post.site_body = True
     no_body = posts[-1]
     no_body.site_body = False
@@ -53,17 +53,19 @@ def browser():
 
 def test_report_page_renders_its_chart_offline_with_gaps_rejects_and_runs(output, tmp_path, browser):
     posts, no_body = site_posts()
-    with FixtureSite([*posts, no_body]).serve() as site:
+    site = MockSite([*posts, no_body])
+    with site.serve():
         site.json_status = 503  # no share data: the post without a body is rejected
-        crawl(site, output, "finews", "-a", "categories=all", env={"NEWSCRAWL_SHARE": "api"})
+        crawl(site, output, "finews", "-a", "categories=" + ",".join(slug for slug, _, _ in CATEGORIES),
+              env={"NEWSCRAWL_SHARE": "api"})
     written = read_posts(output)
-    assert len(written) == len(posts) + 1  # and the real sample post
+    assert len(written) == len(posts) + 1  # and the seed post
     page_path = tmp_path / "r.html"
 
     result = scrapy(output, "report", "-o", str(page_path))
 
     assert result.returncode == 0, result.stderr
-    assert f"{len(written)} posts in 6 categories, 2022-02-12 to 2022-02-23" in result.stdout
+    assert f"{len(written)} posts in {len(CATEGORIES)} categories, 2022-02-12 to 2022-02-23" in result.stdout
     assert "1 possibly missed day(s) in 1 categories: Wind (1)" in result.stdout
     assert "1 current reject(s)" in result.stdout
 
