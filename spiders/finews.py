@@ -2,6 +2,7 @@
 
 import logging
 from datetime import date
+from functools import cached_property
 
 import scrapy
 from parsel import Selector
@@ -65,10 +66,16 @@ class FinewsSpider(scrapy.Spider):
         spider.share = ShareData(crawler)
         return spider
 
+    # Extensions exist only once the crawl starts; ``scrapy parse`` replaces start().
+    @cached_property
+    def store(self) -> ArchiveStore:
+        return self.crawler.get_extension(ArchiveStore)
+
+    @cached_property
+    def rejects(self) -> RejectLog:
+        return self.crawler.get_extension(RejectLog)
+
     async def start(self):
-        # Extensions exist only once the crawl starts.
-        self.store = self.crawler.get_extension(ArchiveStore)
-        self.rejects = self.crawler.get_extension(RejectLog)
         if not self.categories:
             self.logger.error("Nothing to crawl: give -a categories=slug1,slug2 (or all)")
             return
@@ -161,8 +168,17 @@ class FinewsSpider(scrapy.Spider):
 
     # --- Post pages ----------------------------------------------------------
 
-    async def parse_post(self, response, category: str | None, info_code: str, exact: bool = True):
-        """A post page, then its share data if the page lacks the body, then the post (or its reject)."""
+    async def parse_post(self, response, category: str | None = None, info_code: str | None = None, exact: bool = True):
+        """A post page, then its share data if the page lacks the body, then the post (or its reject).
+
+        Given the page alone (``scrapy parse <post url> --spider finews --callback parse_post``),
+        it reads the infoCode from the URL and the category from the page.
+        """
+        if info_code is None:
+            if (ref := parse_post_url(response.url)) is None:
+                self.logger.error("Not a post URL: %s", response.url)
+                return
+            info_code, exact = ref.info_code, category is not None
         if not isinstance(response, TextResponse):
             self.rejects.record("unreadable_post_page", response.url, info_code, "not a text page")
             return

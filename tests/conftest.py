@@ -99,9 +99,9 @@ def _crawl_command(site: MockSite, output: Path, spider: str, args, env: dict | 
     return _scrapy_command(output, ["crawl", spider, *FAST, *args], {**site.env(), **(env or {})})
 
 
-def scrapy(output: Path, *args: str, timeout: float = 120) -> subprocess.CompletedProcess:
+def scrapy(output: Path, *args: str, env: dict | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
     """Run a project command (``scrapy export ...``, ``scrapy report ...``) on the archive in ``output``."""
-    return subprocess.run(**_scrapy_command(output, args, {}), capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(**_scrapy_command(output, args, env or {}), capture_output=True, text=True, timeout=timeout)
 
 
 def _scrapy_command(output: Path, args, env: dict) -> dict:
