@@ -30,7 +30,7 @@ def _item(**fields):
 
 
 @given(st.text())
-@settings(max_examples=500)
+@settings(max_examples=500, deadline=None)  # no timing asserts: a busy machine is not a failure
 def test_any_title_round_trips_through_the_front_matter(title):
     _, front, _ = render_post(_item(title=title), SITE).split("---\n", 2)
     assert yaml.safe_load(front)["title"] == title
