@@ -125,11 +125,12 @@ def site_file(site_dir: Path, path: str) -> Path | None:
     return file
 
 
-def reachable_post_paths(site_dir: Path) -> set[str]:
+def reachable_post_paths(site_dir: Path, failing: frozenset[str] = frozenset()) -> set[str]:
     """Post paths a crawler reaches by following links from ``/`` and ``/feed.xml``:
     links in each page's ``<section>`` and the feed's entry links, on to every
-    page that exists (``/<category>/`` and other 404s lead nowhere)."""
-    frontier, seen, posts = ["/", "/feed.xml"], set(), set()
+    page that exists (``/<category>/`` and other 404s lead nowhere, and so do
+    the ``failing`` paths)."""
+    frontier, seen, posts = ["/", "/feed.xml"], set(failing), set()
     while frontier:
         path = frontier.pop()
         if path in seen:

@@ -234,15 +234,15 @@ def _em_media(rng: random.Random, publisher: str) -> str:
 
 def _media_body(rng: random.Random, publisher: str) -> str:
     paragraphs = _paragraphs()
-    blocks = []
+    groups = []  # of blocks that stay together
     for text in rng.sample(paragraphs, rng.randint(3, 8)):
         if len(text) <= 20 and rng.random() < 0.5:
-            blocks.append(f"<p><strong>{text}</strong></p>")
+            groups.append([f"<p><strong>{text}</strong></p>"])
             continue
         if rng.random() < 0.3:
             text = _keytip(rng, text)
         indent = "\u3000\u3000" if rng.random() < 0.3 else ""
-        blocks.append(f"<p>{indent}{text}</p>")
+        groups.append([f"<p>{indent}{text}</p>"])
     extras = [
         (0.15, ["<p></p>"]),
         (0.10, [f'<p style="display:none">{rng.choice(paragraphs)}</p>']),
@@ -250,18 +250,16 @@ def _media_body(rng: random.Random, publisher: str) -> str:
         (0.05, ["<table><tbody><tr><td>指标</td><td>同比</td></tr><tr><td>工业总产值</td><td>53%</td></tr>"
                 "<tr><td>营业收入</td><td>79%</td></tr></tbody></table>"]),
     ]
-    for chance, extra in extras:
-        if rng.random() < chance:
-            at = rng.randint(1, len(blocks))
-            blocks[at:at] = extra
     if rng.random() < 0.15:
         picture = [f'<center><img src="https://dfscdn.dfcfw.com/download/D{rng.randrange(10**9):09d}_w800h555.jpg" '
                    'alt="Image" width="552" /></center>']
         if rng.random() < 0.5:
             picture.append('<p style="text-align:center;">图为青岛高新区（资料图）</p>')
-        at = rng.randint(1, len(blocks))
-        blocks[at:at] = picture
-    body = "".join(block + rng.choice(["\n ", "\n ", "\n", ""]) for block in blocks)
+        extras.append((1, picture))
+    for chance, extra in extras:
+        if rng.random() < chance:
+            groups.insert(rng.randint(1, len(groups)), extra)
+    body = "".join(block + rng.choice(["\n ", "\n ", "\n", ""]) for group in groups for block in group)
     return body + _em_media(rng, publisher)
 
 

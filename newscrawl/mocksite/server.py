@@ -147,9 +147,11 @@ class MockSite:
             self.site_dir = self._build()
             return post
 
-    def reachable_codes(self) -> set[str]:
-        """infoCodes of the posts a crawler finds by following links from / and /feed.xml."""
-        return {path.rsplit("/", 1)[1].removesuffix(".html") for path in reachable_post_paths(self.site_dir)}
+    def reachable_codes(self, failing: frozenset[str] = frozenset()) -> set[str]:
+        """infoCodes of the posts a crawler finds by following links from / and /feed.xml
+        (and not through the ``failing`` paths)."""
+        paths = reachable_post_paths(self.site_dir, failing)
+        return {path.rsplit("/", 1)[1].removesuffix(".html") for path in paths}
 
     # --- responses
 
