@@ -1,6 +1,7 @@
 """The finews crawl: category pages -> post pages -> share data -> items."""
 
 import logging
+from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
 
@@ -8,6 +9,7 @@ import scrapy
 from parsel import Selector
 from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.http import TextResponse
+from scrapy.spidermiddlewares.httperror import HttpError
 
 from newscrawl.archive.store import ArchiveStore
 from newscrawl.errors import ConfigError
@@ -17,7 +19,7 @@ from newscrawl.items import PostItem
 from newscrawl.loading.loaders import load_post
 from newscrawl.middlewares.hostmap import CANONICAL_URL_KEY
 from newscrawl.share.data import ShareData, Unavailable
-from newscrawl.site.discovery import FoundPost, category_from_tags, read_feed, read_home_page
+from newscrawl.site.discovery import FoundPost, category_from_link, category_from_tags, read_feed, read_home_page
 from newscrawl.site.pages import IncompletePageError, PageError, read_post_page
 from newscrawl.site.records import SitePost, UpstreamPost
 from newscrawl.site.urls import category_url, parse_post_url, parse_share_link
@@ -58,6 +60,7 @@ class FinewsSpider(scrapy.Spider):
             raise ConfigError(f"-a since={since} is after -a until={until}")
         self.refresh = refresh not in (None, "", "0", "false", "no")
         self.seen: set[str] = set()  # infoCodes of every post link met, each handled once
+        self.category_pages: dict[str, CategoryPage] = {}  # every category page asked for, by slug
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
@@ -84,22 +87,31 @@ class FinewsSpider(scrapy.Spider):
                 yield scrapy.Request(url, callback=callback, errback=self.discovery_failed, meta={WORK_KEY: page_work(url)})
         for slug in self.categories:
             if slug != ALL:
-                yield self.category_request(slug)
+                yield self.category_request(slug, expected=True)
 
     # --- Discovery -----------------------------------------------------------
 
-    def category_request(self, slug: str, guessed: bool = False) -> scrapy.Request:
+    def category_request(self, slug: str, expected: bool) -> scrapy.Request | None:
+        """The request for a category page, once a run; None if already asked.
+
+        ``expected``: something says the page exists, so its failure is an
+        error; a candidate slug or a page a post links may well be missing.
+        """
+        if slug in self.category_pages:
+            return None
+        self.category_pages[slug] = CategoryPage()
         url = category_url(self.site_url, slug)
         return scrapy.Request(
             url,
             callback=self.parse_category,
-            errback=self.guessed_category_failed if guessed else self.category_failed,
+            errback=self.category_failed if expected else self.unexpected_category_failed,
             cb_kwargs={"category": slug},
             meta={WORK_KEY: page_work(url)},
         )
 
-    def post_request(self, url: str, category: str | None, exact: bool = True) -> scrapy.Request | None:
-        """The request for a listed post, or None if it is archived or outside the window."""
+    def post_request(self, url: str, category: str | None) -> scrapy.Request | None:
+        """The request for a found post, or None if it is archived, outside the
+        window or met before. ``category`` None: the post page settles it."""
         ref = parse_post_url(url)
         if ref is None:
             self.logger.debug("Not a post link: %s", url)
@@ -119,23 +131,28 @@ class FinewsSpider(scrapy.Spider):
             ref.url,
             callback=self.parse_post,
             errback=self.post_failed,
-            cb_kwargs={"category": category, "info_code": ref.info_code, "exact": exact},
+            cb_kwargs={"category": category, "info_code": ref.info_code},
             meta={WORK_KEY: post_work(ref.info_code)},
         )
 
-    def listed(self, page: scrapy.Request, requests: list[scrapy.Request]) -> list[scrapy.Request]:
+    def listed(self, page: scrapy.Request, requests: list[scrapy.Request | None]) -> list[scrapy.Request]:
         """What a listing page leads to, announced all at once before the first is yielded.
 
         A worker taking over the page's work (newscrawl.scaleout) then knows of all of it.
         """
+        requests = [request for request in requests if request]
         self.crawler.signals.send_catch_log(page_listed, work=page.meta.get(WORK_KEY), requests=requests)
         return requests
 
     def parse_category(self, response, category: str):
-        links = response.xpath("//section//ul/li/a/@href").getall()
-        self.crawler.stats.inc_value("newscrawl/listed", len(links))
-        requests = [self.post_request(response.urljoin(href), category) for href in links]
-        yield from self.listed(response.request, [r for r in requests if r])
+        urls = [url for url in map(response.urljoin, response.xpath("//section//a/@href").getall())
+                if parse_post_url(url)]
+        self.crawler.stats.inc_value("newscrawl/listed", len(urls))
+        page = self.category_pages[category]
+        page.answered = True
+        # The page answering confirms the slug of the posts that waited for it.
+        requests = [self.post_request(url, category) for url in [*urls, *page.take_waiting()]]
+        yield from self.listed(response.request, requests)
 
     def parse_home(self, response):
         yield from self._follow_found(response, read_home_page(Selector(text=response.text), response.url))
@@ -144,22 +161,55 @@ class FinewsSpider(scrapy.Spider):
         yield from self._follow_found(response, read_feed(response.text))
 
     def _follow_found(self, response, found: list[FoundPost]):
-        """Posts found outside their category page, and the category pages they point to."""
-        posts = [self.post_request(post.url, post.category, post.exact) for post in found]
-        categories = [
-            self.category_request(slug, guessed=not any(p.exact for p in found if p.category == slug))
-            for slug in sorted({post.category for post in found})
-        ]
-        yield from self.listed(response.request, [r for r in posts if r] + categories)
+        """Posts found outside their category page, and the category pages they lead to.
+
+        A post whose slug nothing names exactly waits for the category page
+        of its URL's segments: if it answers, that is its slug.
+        """
+        requests = []
+        for post in found:
+            if post.category:
+                requests += [self.category_request(post.category, expected=True),
+                             self.post_request(post.url, post.category)]
+                continue
+            requests.append(self.category_request(post.candidate, expected=False))
+            page = self.category_pages[post.candidate]
+            if page.answered is None:
+                page.waiting.append(post.url)
+            else:
+                requests.append(self.post_request(post.url, post.candidate if page.answered else None))
+        yield from self.listed(response.request, requests)
+
+    def settle_category(self, site: SitePost) -> list[scrapy.Request]:
+        """A post page found outside a listing names its own slug (back link, tags);
+        the category pages a post names are asked for too."""
+        named = [category_from_link(site.url, site.linked_category), category_from_tags(site.url, site.tags)]
+        site.category = site.category or next(filter(None, named), None)
+        if not self.discover_all:
+            return []
+        slugs = {slug for slug in [site.linked_category, *named] if slug}
+        return [request for request in (self.category_request(slug, expected=False) for slug in sorted(slugs)) if request]
 
     def category_failed(self, failure):
         self.crawler.stats.inc_value("newscrawl/request_failed")
         self.logger.error("Category page %s failed: %s", failure.request.url, failure_reason(failure))
-        self.listed(failure.request, [])
+        yield from self._category_missing(failure)
 
-    def guessed_category_failed(self, failure):
-        self.logger.info("No category page at %s (%s); its posts come from other links", failure.request.url, failure_reason(failure))
-        self.listed(failure.request, [])
+    def unexpected_category_failed(self, failure):
+        """A 404 says only that the slug was a wrong guess; anything else is a failure."""
+        if failure.check(HttpError) and failure.value.response.status == 404:
+            self.logger.info("No category page at %s; its posts come from other links", failure.request.url)
+        else:
+            self.crawler.stats.inc_value("newscrawl/request_failed")
+            self.logger.warning("Category page %s failed: %s; its posts come from other links", failure.request.url,
+                                failure_reason(failure))
+        yield from self._category_missing(failure)
+
+    def _category_missing(self, failure):
+        """The posts that waited for the page settle their slug on their own pages."""
+        page = self.category_pages[failure.request.cb_kwargs["category"]]
+        page.answered = False
+        yield from self.listed(failure.request, [self.post_request(url, None) for url in page.take_waiting()])
 
     def discovery_failed(self, failure):
         self.crawler.stats.inc_value("newscrawl/request_failed")
@@ -168,7 +218,7 @@ class FinewsSpider(scrapy.Spider):
 
     # --- Post pages ----------------------------------------------------------
 
-    async def parse_post(self, response, category: str | None = None, info_code: str | None = None, exact: bool = True):
+    async def parse_post(self, response, category: str | None = None, info_code: str | None = None):
         """A post page, then its share data if the page lacks the body, then the post (or its reject).
 
         Given the page alone (``scrapy parse <post url> --spider finews --callback parse_post``),
@@ -178,7 +228,7 @@ class FinewsSpider(scrapy.Spider):
             if (ref := parse_post_url(response.url)) is None:
                 self.logger.error("Not a post URL: %s", response.url)
                 return
-            info_code, exact = ref.info_code, category is not None
+            info_code = ref.info_code
         if not isinstance(response, TextResponse):
             self.rejects.record("unreadable_post_page", response.url, info_code, "not a text page")
             return
@@ -193,10 +243,12 @@ class FinewsSpider(scrapy.Spider):
                 reason = "incomplete_post_page" if isinstance(exc, IncompletePageError) else "unreadable_post_page"
                 self.rejects.record(reason, response.url, info_code, str(exc))
             return
-        if not exact:
-            site.category = site.linked_category or category_from_tags(site.url, site.tags) or category
-        if self.discover_all and site.linked_category:
-            yield self.category_request(site.linked_category, guessed=True)
+        for request in self.settle_category(site):
+            yield request
+        if site.category is None:
+            self.rejects.record("unknown_category", site.url, info_code,
+                                "no category page lists it, and neither its back link nor its tags name one")
+            return
         link = parse_share_link(site.share_url) if site.share_url else None
         needs_share_data = not site.body.text_length or site.is_digest
         share = await self.share.fetch(link) if link and needs_share_data else None
@@ -219,6 +271,18 @@ class FinewsSpider(scrapy.Spider):
             self.rejects.record("no_body", site.url, site.info_code, share.why if share else "")
             return None
         return load_post(site, upstream)
+
+
+@dataclass
+class CategoryPage:
+    """A category page asked for, and the posts that wait for it to confirm their slug."""
+
+    answered: bool | None = None  # None: not yet
+    waiting: list[str] = field(default_factory=list)  # post URLs
+
+    def take_waiting(self) -> list[str]:
+        waiting, self.waiting = self.waiting, []
+        return waiting
 
 
 def _parse_day(name: str, value: str | None) -> date | None:

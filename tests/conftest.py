@@ -3,7 +3,7 @@
 import os
 import subprocess
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
@@ -11,7 +11,7 @@ import yaml
 
 from newscrawl.archive.postfile import post_filename, render_post
 from newscrawl.items import PostItem
-from newscrawl.mocksite import SITE_URL, MockSite
+from newscrawl.mocksite import SITE_URL, MockSite, Post
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLES_DIR = Path(__file__).parent / "fixtures" / "site-samples"
@@ -108,6 +108,33 @@ def _scrapy_command(output: Path, args, env: dict) -> dict:
     inherited = {k: v for k, v in os.environ.items() if k not in ("NEWSCRAWL_STATE", "NEWSCRAWL_REDIS_URL", "NEWSCRAWL_REDIS_RUN")}
     full_env = {**inherited, "NEWSCRAWL_OUTPUT_DIR": str(output), **env}
     return dict(args=[sys.executable, "-m", "scrapy", *args], cwd=REPO, env=full_env)
+
+
+def expected_front_matter(post: Post) -> dict:
+    """The front matter the archive must write for a post of the mock site: the
+    true (upstream) time, the publisher, the slug with its case, the original URL."""
+    return {
+        "layout": "post",
+        "title": " ".join(post.title.split()),
+        "date": post.published.strftime("%Y-%m-%d %H:%M:%S +0800"),
+        "categories": post.category,
+        "tags": post.tag,
+        "source": post.publisher,
+        "info_code": post.info_code,
+        "url": SITE_URL + post.url_path,
+        "share_url": "" if post.share_link_empty else post.share_url,
+    }
+
+
+def research_titles_on_top(posts: list[Post]) -> list[Post]:
+    """The posts, with ``<研报>`` titles at the top of the home page in both versions:
+    the newest post of the first tag's list (``index``), and the newest post
+    (``index-latest100``). kramdown escapes the rest of a list after such a title."""
+    oldest_tag = min(posts, key=lambda p: p.displayed_time).tags[0]
+    first_listed = max((p for p in posts if oldest_tag in p.tags), key=lambda p: p.displayed_time)
+    newest = max(posts, key=lambda p: p.displayed_time)
+    marked = {first_listed.info_code, newest.info_code}
+    return [replace(p, title="<研报>" + p.title.strip()) if p.info_code in marked else p for p in posts]
 
 
 @pytest.fixture
