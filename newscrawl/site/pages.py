@@ -13,7 +13,7 @@ from parsel import Selector
 
 from newscrawl.site.body import html_to_markdown
 from newscrawl.site.records import SitePost, UpstreamPost
-from newscrawl.site.urls import category_of_link, parse_share_link
+from newscrawl.site.urls import category_of_link, is_digest_url, parse_share_link
 
 _URL_TEXT = re.compile(r"^(https?:)?//\S+$")
 
@@ -95,7 +95,8 @@ def read_post_page(selector: Selector, url: str, info_code: str, category: str |
         body=html_to_markdown("\n".join(node.get() for node in body_nodes)),
         share_url=share_url,
         linked_category=linked_category,
-        is_digest=share is not None and share.kind == "eastmoney",
+        # A digest still ends with its publisher when its share link is empty (``<>``).
+        is_digest=(share is not None and share.kind == "eastmoney") or is_digest_url(url),
     )
 
 

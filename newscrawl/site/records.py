@@ -18,7 +18,7 @@ class SitePost:
     body: Body = field(default_factory=lambda: Body("", None))
     share_url: str | None = None
     linked_category: str | None = None  # the slug its back link names
-    is_digest: bool = False  # an emnews digest pointing at an eastmoney article
+    is_digest: bool = False  # an emnews digest, normally pointing at an eastmoney article
 
 
 @dataclass

@@ -65,6 +65,16 @@ def category_url(site_url: str, slug: str) -> str:
     return f"{site_url.rstrip('/')}/category/{quote(slug, safe='()')}.html"
 
 
+#: The category whose posts are one-paragraph digests of an eastmoney article (东财滚动新闻).
+DIGEST_CATEGORY = "emnews"
+
+
+def is_digest_url(url: str) -> bool:
+    """Whether a post URL is in the digest category (``/emnews/...``)."""
+    match = POST_PATH_RE.match(urlsplit(url).path)
+    return bool(match) and match["category"] == DIGEST_CATEGORY
+
+
 CATEGORY_PATH_RE = re.compile(r"^/category/(?P<slug>[^/]+)\.html$")
 
 
