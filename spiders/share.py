@@ -77,12 +77,24 @@ def read_info_codes(argument: str | None) -> list[str]:
     duplicates dropped, order kept. Raises ConfigError for anything else."""
     if not argument:
         raise ConfigError("give the infoCodes to fetch: -a infocodes=<file or comma-separated list>")
-    path = Path(argument)
-    text = path.read_text(encoding="utf-8") if path.is_file() else argument
-    codes = [code for code in re.split(r"[\s,]+", text) if code]
+    codes = _split(argument)
+    # A list of infoCodes is never taken for a file name: a long one is too long to stat (OSError 36).
+    if not all(INFO_CODE_RE.match(code) for code in codes) and _is_file(Path(argument)):
+        codes = _split(Path(argument).read_text(encoding="utf-8"))
     for code in codes:
         if not INFO_CODE_RE.match(code):
             raise ConfigError(f"infocodes: {code!r} is neither a file nor an infoCode")
     if not codes:
         raise ConfigError(f"infocodes: no infoCode in {argument!r}")
     return list(dict.fromkeys(codes))
+
+
+def _split(text: str) -> list[str]:
+    return [code for code in re.split(r"[\s,]+", text) if code]
+
+
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except OSError:  # e.g. a name too long
+        return False

@@ -13,8 +13,8 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from newscrawl.mocksite import SITE_URL, MockSite, Post, generate_posts
 from tests.conftest import crawl
-from tests.fixture_site import SITE_URL, FixtureSite, Post, generate_posts
 
 SAMPLE_CODE = "NW202202232285760343"
 UNKNOWN_CODE = "NW209901010000000001"
@@ -22,7 +22,7 @@ JSON_PATH = "/NewsData/GetNewsText.do"
 SHARE_PAGE_PATH = "/html_News/NewsShare.html"
 SHARE_HOST = "finews.zning.xyz"
 
-def json_statuses(site: FixtureSite) -> list[int]:
+def json_statuses(site: MockSite) -> list[int]:
     return sorted(r.status for r in site.requests if r.host == SHARE_HOST and r.path == JSON_PATH)
 
 
@@ -44,7 +44,7 @@ def bodiless_post(n: int) -> Post:
 
 
 def test_share_page_rendered_in_chromium_gives_the_post_the_site_gives(tmp_path):
-    site = FixtureSite([])
+    site = MockSite([])
     site.json_only_for_share_page = True
     with site.serve():
         through_site = crawl(site, tmp_path / "site")
@@ -68,7 +68,7 @@ def test_share_page_rendered_in_chromium_gives_the_post_the_site_gives(tmp_path)
 
 def test_auto_run_with_the_json_refused_archives_every_post_from_share_pages(output):
     posts = [bodiless_post(n) for n in range(3)]
-    site = FixtureSite(posts)
+    site = MockSite(posts)
     site.json_only_for_share_page = True
     with site.serve():
         result = crawl(site, output)
@@ -97,7 +97,7 @@ def test_auto_run_with_the_json_refused_archives_every_post_from_share_pages(out
 def test_auto_run_without_chromium_warns_once_and_leaves_the_post_for_a_later_run(output):
     post = bodiless_post(7)
     no_chromium = {"NEWSCRAWL_CHROMIUM": "/nonexistent/chromium"}
-    site = FixtureSite([post])
+    site = MockSite([post])
     site.json_only_for_share_page = True
     with site.serve():
         first = crawl(site, output, env=no_chromium)
@@ -132,7 +132,7 @@ def test_auto_run_without_chromium_warns_once_and_leaves_the_post_for_a_later_ru
     ids=["browser-without-chromium", "unknown-mode", "bad-infocodes", "share-off"],
 )
 def test_start_up_errors_exit_2_with_one_line(output, args, env, message):
-    with FixtureSite([]).serve() as site:
+    with MockSite([]).serve() as site:
         result = crawl(site, output, *args, env=env)
         assert site.requests == []
     assert result.returncode == 2, result.log
@@ -147,7 +147,7 @@ def test_share_backfill_writes_the_posts_the_site_does_not_list(tmp_path):
     for post in posts:
         post.share_host = SHARE_HOST  # what NEWSCRAWL_SHARE_URL names
         post.listed = False
-    site = FixtureSite([*posts, spaced], include_samples=False)
+    site = MockSite([*posts, spaced], include_seed=False)
     codes = tmp_path / "infocodes.txt"
     codes.write_text("\n".join(p.info_code for p in [*posts, spaced]) + "\n", encoding="utf-8")
     api = {"NEWSCRAWL_SHARE": "api"}
@@ -161,7 +161,7 @@ def test_share_backfill_writes_the_posts_the_site_does_not_list(tmp_path):
                       env=api)
         assert again.returncode == 0 and site.paths(SHARE_HOST) == []  # already archived: not requested
     # The same posts crawled through the site, had it listed them: the same files.
-    with FixtureSite([replace(p, listed=True) for p in posts], include_samples=False).serve() as listing_site:
+    with MockSite([replace(p, listed=True) for p in posts], include_seed=False).serve() as listing_site:
         categories = sorted({p.category for p in posts})
         through_site = crawl(listing_site, tmp_path / "site", "finews", "-a", "categories=" + ",".join(categories),
                              env=api)
@@ -175,3 +175,14 @@ def test_share_backfill_writes_the_posts_the_site_does_not_list(tmp_path):
     assert meta["categories"] == "21shijijingjibaodao 21caijingAPP" and meta["tags"] == "21世纪经济报道 21财经APP新闻"
     assert meta["url"] == f"{SITE_URL}/21shijijingjibaodao/21caijingapp/2022/02/21/NW202202210000000009.html"
     assert meta["share_url"] == f"http://{SHARE_HOST}/html_News/NewsShare.html?infoCode={spaced.info_code}"
+
+
+def test_share_backfill_takes_a_long_comma_list(output):
+    """15 infoCodes make a list longer than a file name may be: it must not be taken for one."""
+    posts = [replace(p, share_host=SHARE_HOST, listed=False) for p in generate_posts(40, seed=6) if not p.is_emnews][:15]
+    codes = ",".join(p.info_code for p in posts)
+    assert len(posts) == 15 and len(codes) > 255
+    with MockSite(posts, include_seed=False).serve() as site:
+        result = crawl(site, output, "share", "-a", f"infocodes={codes}", env={"NEWSCRAWL_SHARE": "api"})
+    assert result.returncode == 0, result.log
+    assert set(result.posts()) == {p.info_code for p in posts}
