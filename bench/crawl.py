@@ -2,8 +2,8 @@
 
     python -m bench.crawl [--posts 20000] [--small-posts 5000] [--json bench/results.json]
 
-Serves a generated fixture site (``python -m tests.fixture_site``, its own
-process) and runs, one after another, each as its own process:
+Serves a generated mock site (``python -m newscrawl.mocksite``, built by real
+Jekyll, in its own process) and runs, one after another, each as its own process:
 
 (a) ``python -m bench.baseline``: a bare Scrapy spider fetching the same URLs, the ceiling;
 (b) ``scrapy crawl finews -a categories=all``: a full backfill into a temporary directory;
@@ -12,7 +12,7 @@ process) and runs, one after another, each as its own process:
 
 Before them, (b) runs against a site of ``--small-posts`` posts, to see how
 memory grows. Peak RSS comes from the OS (``wait4``), request counts from
-the fixture site's request log. It prints the figures and writes them as
+the mock site's request log. It prints the figures and writes them as
 JSON; the README explains them.
 """
 
@@ -32,8 +32,8 @@ from pathlib import Path
 
 import scrapy
 
+from newscrawl.mocksite import DEFAULT_CATEGORIES, SITE_URL, generate_posts, seed_post
 from newscrawl.site.urls import category_url
-from tests.fixture_site import DEFAULT_CATEGORIES, SITE_URL, generate_posts, sample_post
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -51,16 +51,16 @@ TARGET_RSS_MB = 250
 TARGET_RERUN_S = 3.0
 
 
-# --- The fixture site, in its own process -----------------------------------------------------
+# --- The mock site, in its own process -----------------------------------------------------
 
 
-class FixtureServer:
-    """``python -m tests.fixture_site`` driven through its stdout and signals."""
+class MockSiteProcess:
+    """``python -m newscrawl.mocksite`` driven through its stdout and signals."""
 
     def __init__(self, posts: int, seed: int, new_posts: int):
         self.posts, self.seed, self.new_posts = posts, seed, new_posts
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "tests.fixture_site", "--posts", str(posts), "--seed", str(seed),
+            [sys.executable, "-m", "newscrawl.mocksite", "--posts", str(posts), "--seed", str(seed),
              "--new-posts", str(new_posts)],
             cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
         )
@@ -69,11 +69,11 @@ class FixtureServer:
     def _answer(self) -> str:
         line = self.process.stdout.readline()
         if not line:
-            raise SystemExit(f"bench: the fixture site exited ({self.process.poll()})")
+            raise SystemExit(f"bench: the mock site exited ({self.process.poll()})")
         return line.strip()
 
     def request_counts(self) -> dict[str, int]:
-        """Requests so far per kind of path (tests.fixture_site.path_kind)."""
+        """Requests so far per kind of path (newscrawl.mocksite.path_kind)."""
         self.process.send_signal(signal.SIGUSR2)
         return json.loads(self._answer().removeprefix("requests "))
 
@@ -98,13 +98,14 @@ class FixtureServer:
 
 
 def categories() -> list[str]:
-    """The categories of the generated site (and of its one real sample post)."""
-    return sorted({slug for slug, _, _ in DEFAULT_CATEGORIES} | {sample_post().category})
+    """The categories of the generated site (and of its one real seed post)."""
+    return sorted({slug for slug, _, _ in DEFAULT_CATEGORIES} | {seed_post().category})
 
 
 def share_requests_for(posts) -> int:
-    """Share data requests the crawl makes for these posts: emnews ones and those with no body."""
-    return sum(1 for post in posts if post.is_emnews or not post.site_body)
+    """Share data requests the crawl makes for these posts: emnews ones that link their
+    article, and those with no body."""
+    return sum(1 for post in posts if (post.is_emnews and not post.share_link_empty) or not post.site_body)
 
 
 # --- Measured runs ------------------------------------------------------------------------------
@@ -138,7 +139,7 @@ class Run:
         return figures
 
 
-def measure(name: str, command: list[str], env: dict[str, str], server: FixtureServer, log: Path) -> Run:
+def measure(name: str, command: list[str], env: dict[str, str], server: MockSiteProcess, log: Path) -> Run:
     """Run a command to the end; its wall time, CPU time and peak RSS from the OS."""
     before, server_before = server.request_counts(), server.cpu_seconds()
     started = time.perf_counter()
@@ -170,7 +171,7 @@ class Bench:
         self.workdir = workdir
         self.slugs = slugs
 
-    def crawl_env(self, server: FixtureServer, output: Path) -> dict[str, str]:
+    def crawl_env(self, server: MockSiteProcess, output: Path) -> dict[str, str]:
         env = {key: value for key, value in os.environ.items() if not key.startswith("NEWSCRAWL_")}
         env.update(
             NEWSCRAWL_HOST_MAP=json.dumps(server.host_map),
@@ -179,7 +180,7 @@ class Bench:
         )
         return env
 
-    def baseline(self, server: FixtureServer) -> Run:
+    def baseline(self, server: MockSiteProcess) -> Run:
         # What categories=all starts from, and the category pages it finds there.
         start_urls = [f"{SITE_URL}/", f"{SITE_URL}/feed.xml", *(category_url(SITE_URL, slug) for slug in self.slugs)]
         command = [sys.executable, "-m", "bench.baseline", "--host-map", json.dumps(server.host_map),
@@ -187,7 +188,7 @@ class Bench:
         return measure("(a) bare Scrapy", command, self.crawl_env(server, self.workdir / "baseline"),
                        server, self.workdir / "a-baseline.log")
 
-    def finews(self, name: str, server: FixtureServer, output: Path, log_name: str) -> Run:
+    def finews(self, name: str, server: MockSiteProcess, output: Path, log_name: str) -> Run:
         command = [sys.executable, "-m", "scrapy", "crawl", "finews", "-a", "categories=all", *LOOPBACK_SETTINGS]
         return measure(name, command, self.crawl_env(server, output), server, self.workdir / log_name)
 
@@ -197,10 +198,10 @@ def run_all(posts: int, small_posts: int, seed: int, workdir: Path) -> dict:
     bench = Bench(workdir, slugs)
     new_posts = max(1, posts // 100)
 
-    with FixtureServer(small_posts, seed, new_posts) as server:
+    with MockSiteProcess(small_posts, seed, new_posts) as server:
         small = bench.finews("(b) backfill, small site", server, workdir / "small", "b-small.log")
 
-    with FixtureServer(posts, seed, new_posts) as server:
+    with MockSiteProcess(posts, seed, new_posts) as server:
         baseline = bench.baseline(server)
         output = workdir / "output"
         backfill = bench.finews("(b) backfill", server, output, "b-backfill.log")

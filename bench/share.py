@@ -2,7 +2,7 @@
 
     python -m bench.share [--posts 300] [--modes api browser] [--concurrency 4]
 
-Serves a generated fixture site in a subprocess (``python -m tests.fixture_site``),
+Serves a generated mock site in a subprocess (``python -m newscrawl.mocksite``),
 then backfills all its media posts by infoCode once per NEWSCRAWL_SHARE mode,
 each into a fresh output directory, and prints the posts written per second
 of wall time (process start-up, and Chromium's in browser mode, included).
@@ -17,7 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from tests.fixture_site import SITE_URL, generate_posts
+from newscrawl.mocksite import SITE_URL, generate_posts
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -30,7 +30,7 @@ def main() -> None:
     args = parser.parse_args()
 
     codes = [post.info_code for post in generate_posts(args.posts) if not post.is_emnews]
-    site = subprocess.Popen([sys.executable, "-m", "tests.fixture_site", "--posts", str(args.posts)],
+    site = subprocess.Popen([sys.executable, "-m", "newscrawl.mocksite", "--posts", str(args.posts)],
                             cwd=REPO, stdout=subprocess.PIPE, text=True)
     try:
         host_map = site.stdout.readline().strip()

@@ -6,8 +6,8 @@ import random
 import signal
 import sqlite3
 
+from newscrawl.mocksite import SITE_HOST, Fault, MockSite, generate_posts
 from tests.conftest import crawl
-from tests.fixture_site import SITE_HOST, Fault, FixtureSite, generate_posts
 from tests.test_scheduled_runs import _start_crawl, _wait_for_files, categories_of
 
 
@@ -18,7 +18,7 @@ def _snapshot(output) -> dict[str, bytes]:
 def test_sigkill_at_random_points_then_rerun_equals_an_uninterrupted_run(tmp_path):
     posts = generate_posts(120, seed=31)
     killed = tmp_path / "killed"
-    with FixtureSite(posts, include_samples=False).serve() as site:
+    with MockSite(posts, include_seed=False).serve() as site:
         reference = crawl(site, tmp_path / "reference", "finews", "-a", categories_of(posts))
         assert reference.returncode == 0, reference.log
         expected = _snapshot(tmp_path / "reference")

@@ -1,4 +1,4 @@
-"""End to end: the real crawl against the fixture site, asserting on the files written."""
+"""End to end: the real crawl against the mock site, asserting on the files written."""
 
 import re
 from datetime import datetime, timedelta
@@ -7,22 +7,21 @@ from pathlib import Path
 import pytest
 from parsel import Selector
 
-from tests.conftest import crawl
-from tests.fixture_site import SITE_URL, FixtureSite, Post, generate_posts
+from newscrawl.mocksite import SITE_URL, MockSite, Post, generate_posts
+from tests.conftest import SAMPLES_DIR, crawl, expected_front_matter
 
-SAMPLES = Path(__file__).parent / "fixtures" / "site-samples"
 SAMPLE_CODE = "NW202202232285760343"
 
 
 def source_paragraphs() -> list[str]:
     """The body paragraphs of the real source file behind the sample post."""
-    source = (SAMPLES / "source-post-2022-02-23-NW202202232285760343.md").read_text(encoding="utf-8")
+    source = (SAMPLES_DIR / "source-post-2022-02-23-NW202202232285760343.md").read_text(encoding="utf-8")
     paragraphs = Selector(text=source).xpath("//p[not(@class='em_media')]")
     return [" ".join(p.xpath("string()").get().split()) for p in paragraphs]
 
 
 def test_sample_post_front_matter_and_body(output):
-    with FixtureSite([]).serve() as site:
+    with MockSite([]).serve() as site:
         result = crawl(site, output)
     assert result.returncode == 0, result.log
     post = result.posts()[SAMPLE_CODE]
@@ -52,7 +51,7 @@ def test_second_crawl_writes_nothing_and_requests_no_post_page(output):
     posts = [p for p in generate_posts(30, seed=3) if p.category != "emnews"]
     for post in posts:
         post.category, post.tag, post.publisher = "qingdaocaijingribao", "青岛财经日报新闻", "青岛财经日报"
-    with FixtureSite(posts).serve() as site:
+    with MockSite(posts).serve() as site:
         first = crawl(site, output)
         assert first.returncode == 0, first.log
         written = {p.path.name: p.path.stat().st_mtime_ns for p in first.posts().values()}
@@ -72,26 +71,20 @@ def test_finews_crawls_the_given_categories_with_canonical_urls(output):
     wanted = ["Wind", "shanghaizhengquanbao", "emnews"]
     for post in posts[:10]:
         post.category, post.tag = "Wind", "Wind新闻"
-    with FixtureSite(posts, include_samples=False).serve() as site:
+    with MockSite(posts, include_seed=False).serve() as site:
         result = crawl(site, output, "finews", "-a", "categories=" + ",".join(wanted))
     assert result.returncode == 0, result.log
     expected = {p.info_code: p for p in posts if p.category in wanted}
     written = result.posts()
     assert set(written) == set(expected)
     for code, post in expected.items():
-        meta = written[code].meta
-        assert meta["categories"] == post.category  # "Wind", not the URL's "wind"
-        assert meta["url"] == SITE_URL + post.url_path
-        assert meta["share_url"] == post.share_url
-        assert meta["title"] == " ".join(post.title.split())
-        assert meta["date"] == post.published.strftime("%Y-%m-%d %H:%M:%S +0800")
-        assert meta["source"] == post.publisher
+        assert written[code].meta == expected_front_matter(post)  # categories "Wind", not the URL's "wind"
         assert "127.0.0.1" not in written[code].path.read_text(encoding="utf-8")
 
 
 def test_widgets_never_reach_the_body(output):
     posts = [p for p in generate_posts(40, seed=11) if p.category != "emnews"]
-    with FixtureSite(posts, include_samples=False).serve() as site:
+    with MockSite(posts, include_seed=False).serve() as site:
         categories = sorted({p.category for p in posts})
         result = crawl(site, output, "finews", "-a", "categories=" + ",".join(categories))
     assert result.returncode == 0, result.log
@@ -118,7 +111,7 @@ def _post(code: str, **fields) -> Post:
 def test_empty_site_body_is_completed_from_share_json(output):
     post = _post("NW202202230000000001", site_body=False, shown_late=True, publisher="青岛日报")
     assert post.tag == "青岛财经日报新闻"  # so the source can only come from the share data
-    with FixtureSite([post]).serve() as site:
+    with MockSite([post]).serve() as site:
         result = crawl(site, output)
         assert "/NewsData/GetNewsText.do" in site.paths("finews.zning.xyz")
     meta = result.posts()[post.info_code].meta
@@ -128,7 +121,7 @@ def test_empty_site_body_is_completed_from_share_json(output):
 
 
 def test_post_with_a_body_is_not_sent_to_share_data(output):
-    with FixtureSite([_post("NW202202230000000002")]).serve() as site:
+    with MockSite([_post("NW202202230000000002")]).serve() as site:
         result = crawl(site, output)
         assert site.paths("finews.zning.xyz") == [] and site.paths("choicewzp1.eastmoney.com") == []
     assert result.posts()["NW202202230000000002"].meta["source"] == "青岛财经日报"
@@ -137,7 +130,7 @@ def test_post_with_a_body_is_not_sent_to_share_data(output):
 def test_post_with_no_body_anywhere_is_rejected_then_retried(output):
     post = _post("NW202202230000000003", site_body=False)
     api_only = {"NEWSCRAWL_SHARE": "api"}  # the JSON path; auto mode's share page is tested in test_share.py
-    with FixtureSite([post]).serve() as site:
+    with MockSite([post]).serve() as site:
         site.json_status = 503
         first = crawl(site, output, env=api_only)
         assert first.returncode == 1, first.log  # share data failed: a bad run
@@ -154,7 +147,7 @@ def test_post_with_no_body_anywhere_is_rejected_then_retried(output):
 
 def test_site_body_is_kept_when_share_data_fails(output):
     emnews = _post("202202230000000004", category="emnews", tag="东财滚动新闻", publisher="中国基金报")
-    with FixtureSite([emnews], include_samples=False).serve() as site:
+    with MockSite([emnews], include_seed=False).serve() as site:
         site.json_status = 404  # irrelevant for emnews, which links eastmoney
         result = crawl(site, output, "finews", "-a", "categories=emnews", env={
             "NEWSCRAWL_HOST_MAP": site.env()["NEWSCRAWL_HOST_MAP"].replace(
@@ -170,7 +163,7 @@ def test_emnews_digest_is_completed_from_the_eastmoney_article(output):
                  published=datetime(2021, 12, 8, 12, 47, 49), shown_late=True)
     on_time = _post("202202220000000005", category="emnews", tag="东财滚动新闻", publisher="上海证券报",
                     published=datetime(2022, 2, 22, 10, 46, 31))
-    with FixtureSite([late, on_time], include_samples=False).serve() as site:
+    with MockSite([late, on_time], include_seed=False).serve() as site:
         result = crawl(site, output, "finews", "-a", "categories=emnews")
         assert len(site.paths("finance.eastmoney.com")) >= 2
     posts = result.posts()
@@ -180,3 +173,18 @@ def test_emnews_digest_is_completed_from_the_eastmoney_article(output):
         assert written.meta["source"] == post.publisher
         assert written.body == "第一段正文。\n\n第二段正文。"
         assert written.path.name == f"{expected[:10]}-{post.info_code}.md"
+
+
+@pytest.mark.parametrize("ascii_digest", [False, True], ids=["full-width", "ascii"])
+def test_digest_with_an_empty_share_link_keeps_its_publisher(output, ascii_digest):
+    """The real archive's infoCode 202112082206870651: a digest ending ``(东方财富Choice数据)``, its link ``<>``."""
+    post = _post("202112082206870651", category="emnews", tag="东财滚动新闻", publisher="东方财富Choice数据",
+                 share_link_empty=True, ascii_digest=ascii_digest)
+    with MockSite([post], include_seed=False).serve() as site:
+        result = crawl(site, output, "finews", "-a", "categories=emnews")
+        assert site.paths("finance.eastmoney.com") == []
+    assert result.returncode == 0, result.log
+    written = result.posts()[post.info_code]
+    assert written.meta["source"] == "东方财富Choice数据"  # not the tag's 东财滚动
+    assert written.body == ("第一段正文。(东方财富Choice数据)" if ascii_digest else "第一段正文。（东方财富Choice数据）")
+    assert written.meta["share_url"] == ""

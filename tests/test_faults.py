@@ -9,8 +9,8 @@ from datetime import datetime
 import pytest
 
 from newscrawl.archive.store import SqliteArchiveStore
+from newscrawl.mocksite import SHARE_HOSTS, SITE_HOST, Fault, MockSite, Post
 from tests.conftest import crawl
-from tests.fixture_site import SHARE_HOSTS, SITE_HOST, Fault, FixtureSite, Post
 
 POST_PAGE = r"/.+/\d{4}/\d\d/\d\d/.+\.html"
 
@@ -50,7 +50,7 @@ def _assert_archived(result, post=GOOD):
     ids=["500", "503-retry-after", "stall", "reset", "truncated"],
 )
 def test_transient_fault_is_retried_then_archived(output, fault, extra):
-    with FixtureSite([GOOD], include_samples=False).serve() as site:
+    with MockSite([GOOD], include_seed=False).serve() as site:
         site.add_fault(SITE_HOST, POST_PAGE, fault)
         result = crawl(site, output, "qingdaocaijing", *extra, "-s", "RETRY_TIMES=2")
         assert len(site.post_page_requests()) >= 2
@@ -67,7 +67,7 @@ def _in_gbk(page: bytes) -> bytes:
 
 
 def test_gbk_page_with_meta_charset_only(output):
-    with FixtureSite([GOOD], include_samples=False).serve() as site:
+    with MockSite([GOOD], include_seed=False).serve() as site:
         site.add_fault(SITE_HOST, POST_PAGE, Fault(body=_in_gbk, content_type="text/html"))
         result = crawl(site, output)
     assert result.returncode == 0, result.log
@@ -79,7 +79,7 @@ def _reject_lines(result) -> list[str]:
 
 
 def test_always_truncated_page_is_rejected_and_retried_next_run(output):
-    with FixtureSite([GOOD], include_samples=False).serve() as site:
+    with MockSite([GOOD], include_seed=False).serve() as site:
         site.add_fault(SITE_HOST, POST_PAGE, Fault(body=lambda page: page[: len(page) // 2]))
         first = crawl(site, output)
         site.clear_faults()
@@ -102,7 +102,7 @@ def _blank_title_and_date(page: bytes) -> bytes:
 
 def test_post_with_empty_title_and_date_is_rejected_not_archived(output):
     bad = _post("NW202202230000001002")
-    with FixtureSite([GOOD, bad], include_samples=False).serve() as site:
+    with MockSite([GOOD, bad], include_seed=False).serve() as site:
         site.add_fault(SITE_HOST, re.escape(bad.url_path), Fault(body=_blank_title_and_date))
         first = crawl(site, output)
         site.clear_requests()
@@ -120,7 +120,7 @@ def test_post_with_empty_title_and_date_is_rejected_not_archived(output):
 
 def test_share_data_that_is_not_json(output):
     empty = _post("NW202202230000001003", site_body=False)
-    with FixtureSite([GOOD, empty], include_samples=False).serve() as site:
+    with MockSite([GOOD, empty], include_seed=False).serve() as site:
         for host in SHARE_HOSTS:
             site.add_fault(host, "/NewsData/GetNewsText.do", Fault(body=lambda _: b"<html>busy</html>", content_type="text/html"))
         result = crawl(site, output)
@@ -133,7 +133,7 @@ def test_share_data_that_is_not_json(output):
 
 def test_redirect_loop_is_rejected(output):
     looping = _post("NW202202230000001004")
-    with FixtureSite([GOOD, looping], include_samples=False).serve() as site:
+    with MockSite([GOOD, looping], include_seed=False).serve() as site:
         site.add_fault(SITE_HOST, re.escape(looping.url_path), Fault(status=302, headers={"Location": looping.url_path}))
         result = crawl(site, output)
     assert set(result.posts()) == {GOOD.info_code}
@@ -153,7 +153,7 @@ def test_category_page_with_50000_links(output):
             [(p.info_code,) for p in listed[3:]],
         )
     store.close()
-    with FixtureSite(fresh, include_samples=False).serve() as site:
+    with MockSite(fresh, include_seed=False).serve() as site:
         links = "".join(f'<li><a href="{p.url_path}">{p.title}</a></li>\n' for p in listed)
         page = f"<html><body><section><ul>{links}</ul></section></body></html>".encode()
         site.add_fault(SITE_HOST, "/category/qingdaocaijingribao.html", Fault(body=lambda _: page))
@@ -166,7 +166,7 @@ def test_category_page_with_50000_links(output):
 
 
 def test_bad_host_map_fails_at_start_up(output):
-    with FixtureSite([]).serve() as site:
+    with MockSite([]).serve() as site:
         result = crawl(site, output, env={"NEWSCRAWL_HOST_MAP": '{"finews.withounder.com": "file:///etc"}'})
         assert site.requests == []
     assert result.returncode == 2
@@ -183,7 +183,7 @@ def test_non_http_links_are_never_requested(output):
         f'<li><a href="{GOOD.url_path}">ok</a></li>'
         '</ul></section></body></html>'
     ).encode()
-    with FixtureSite([GOOD], include_samples=False).serve() as site:
+    with MockSite([GOOD], include_seed=False).serve() as site:
         site.add_fault(SITE_HOST, "/category/qingdaocaijingribao.html", Fault(body=lambda _: page))
         result = crawl(site, output, "qingdaocaijing", "-L", "DEBUG")
     assert set(result.posts()) == {GOOD.info_code}
@@ -193,7 +193,7 @@ def test_non_http_links_are_never_requested(output):
 
 
 def test_state_store_survives_and_counts_match(output):
-    with FixtureSite([GOOD]).serve() as site:
+    with MockSite([GOOD]).serve() as site:
         crawl(site, output)
     db = sqlite3.connect(output / "state.sqlite3")
     assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)

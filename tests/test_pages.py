@@ -4,7 +4,7 @@ import pytest
 from parsel import Selector
 
 from newscrawl.site.pages import PageError, read_share_page
-from tests.fixture_site import SAMPLES_DIR
+from tests.conftest import SAMPLES_DIR
 
 RENDERED = """<html><body><div id="app"><div class="news-detail"><h1 class="news-title">标题 “引号” &amp; 更多</h1>
 <div class="news-info"><span class="news-time">2022-02-23 10:30:09</span><span class="news-source">青岛财经日报</span></div>

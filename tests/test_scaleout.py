@@ -14,11 +14,11 @@ from scrapy import Request
 from newscrawl.scaleout.run import SharedRun
 from newscrawl.scaleout.store import RedisArchiveStore
 from newscrawl.work import WORK_KEY
+from newscrawl.mocksite import SITE_HOST, MockSite, generate_posts
 from tests.conftest import crawl, read_posts, start_crawl
-from tests.fixture_site import SITE_HOST, FixtureSite, generate_posts
 from tests.redis_server import free_port, redis_server
 
-POSTS = 2000
+POSTS = 600
 WRITE_RE = re.compile(r"\[newscrawl\.pipelines\.markdown\] DEBUG: Wrote (\S+)")
 
 
@@ -64,7 +64,7 @@ def test_three_workers_share_the_crawl_and_write_every_post_once(tmp_path, redis
     posts = generate_posts(POSTS, seed=7)
     categories = sorted({p.category for p in posts})
     output, logs = tmp_path / "output", tmp_path / "logs"
-    with FixtureSite(posts, include_samples=False).serve() as site:
+    with MockSite(posts, include_seed=False).serve() as site:
         workers = start_workers(site, output, logs, 3, worker_env(redis_url), categories)
         for worker in workers:
             assert worker.wait(timeout=240) == 0, (logs / f"{workers.index(worker)}.log").read_text()
@@ -95,7 +95,7 @@ def test_a_killed_worker_loses_no_post(tmp_path, redis_url):
     categories = sorted({p.category for p in posts})
     output, logs = tmp_path / "output", tmp_path / "logs"
     env = worker_env(redis_url, NEWSCRAWL_CLAIM_TIMEOUT="10")
-    with FixtureSite(posts, include_samples=False).serve() as site:
+    with MockSite(posts, include_seed=False).serve() as site:
         victim, *survivors = start_workers(site, output, logs, 3, env, categories)
         deadline = time.monotonic() + 120
         while len(written(logs / "0.log")) < POSTS // 10:
@@ -120,7 +120,7 @@ def test_a_killed_worker_loses_no_post(tmp_path, redis_url):
 def test_workers_discovering_all_categories_share_the_listing_pages(tmp_path, redis_url):
     posts = generate_posts(300, seed=10)
     output, logs = tmp_path / "output", tmp_path / "logs"
-    with FixtureSite(posts, include_samples=False).serve() as site:
+    with MockSite(posts, include_seed=False).serve() as site:
         workers = start_workers(site, output, logs, 2, worker_env(redis_url), ["all"])
         for number, worker in enumerate(workers):
             assert worker.wait(timeout=120) == 0, (logs / f"{number}.log").read_text()
@@ -132,7 +132,7 @@ def test_workers_discovering_all_categories_share_the_listing_pages(tmp_path, re
 def test_a_worker_that_loses_redis_stops(tmp_path, redis):
     posts = generate_posts(600, seed=9)
     categories = sorted({p.category for p in posts})
-    with FixtureSite(posts, include_samples=False).serve() as site:
+    with MockSite(posts, include_seed=False).serve() as site:
         [worker] = start_workers(site, tmp_path / "output", tmp_path / "logs", 1, worker_env(redis.url), categories)
         while len(site.post_page_requests()) < 100:
             assert worker.poll() is None
@@ -144,7 +144,7 @@ def test_a_worker_that_loses_redis_stops(tmp_path, redis):
 
 
 def test_unreachable_redis_is_a_one_line_config_error(tmp_path):
-    with FixtureSite([]).serve() as site:
+    with MockSite([]).serve() as site:
         result = crawl(site, tmp_path / "output", env={"NEWSCRAWL_REDIS_URL": f"redis://127.0.0.1:{free_port()}/0"})
     assert result.returncode == 2, result.log
     assert re.search(r"^newscrawl: cannot use Redis at redis://127\.0\.0\.1:\d+/0 \(NEWSCRAWL_REDIS_URL\)", result.log, re.M)
