@@ -6,12 +6,14 @@ import sys
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+import lxml.html
 import pytest
 import yaml
 
 from newscrawl.archive.postfile import post_filename, render_post
 from newscrawl.items import PostItem
 from newscrawl.mocksite import SITE_URL, MockSite, Post
+from newscrawl.mocksite.posts import site_body
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLES_DIR = Path(__file__).parent / "fixtures" / "site-samples"
@@ -112,8 +114,9 @@ def _scrapy_command(output: Path, args, env: dict) -> dict:
 
 def expected_front_matter(post: Post) -> dict:
     """The front matter the archive must write for a post of the mock site: the
-    true (upstream) time, the publisher, the slug with its case, the original URL."""
-    return {
+    true (upstream) time, the publisher, the slug with its case, the original URL
+    (a permalink where the site showed the post on a later day)."""
+    meta = {
         "layout": "post",
         "title": " ".join(post.title.split()),
         "date": post.published.strftime("%Y-%m-%d %H:%M:%S +0800"),
@@ -124,6 +127,23 @@ def expected_front_matter(post: Post) -> dict:
         "url": SITE_URL + post.url_path,
         "share_url": "" if post.share_link_empty else post.share_url,
     }
+    if post.displayed_time.date() != post.published.date():
+        meta["permalink"] = post.url_path
+    return meta
+
+
+def shown_texts(post: Post) -> list[str]:
+    """The texts of the paragraphs a reader sees, from the post's upstream body
+    (for an emnews post without a link, its digest is all there is)."""
+    if post.is_emnews and post.share_link_empty:
+        return [site_body(post)]
+    texts = []
+    for paragraph in lxml.html.fragment_fromstring(post.body_html, create_parent="div").iter("p"):
+        hidden = "display:none" in paragraph.get("style", "") or paragraph.get("class") == "em_media"
+        text = " ".join(paragraph.text_content().split()).strip("\u3000")
+        if text and not hidden and not text.startswith("K图"):
+            texts.append(text)
+    return texts
 
 
 def research_titles_on_top(posts: list[Post]) -> list[Post]:

@@ -69,3 +69,16 @@ def test_no_share_link_line_without_share_url():
 
 def test_filename_is_date_and_info_code():
     assert post_filename(_item()) == "2022-02-23-NW202202232285760343.md"
+
+
+def test_permalink_keeps_the_url_where_the_true_date_is_another_day():
+    # Shown 8 hours late, at 02:47 the next day: the URL has that day, the archive the true one.
+    late = _item(info_code="202112082206870651", date="2021-12-08 18:47:49 +0800", category="emnews",
+                 url=f"{SITE}/emnews/2021/12/09/202112082206870651.html")
+    meta, _, _ = _split(render_post(late, SITE))
+    assert meta["permalink"] == "/emnews/2021/12/09/202112082206870651.html"
+    assert meta["date"] == "2021-12-08 18:47:49 +0800"
+    on_time = _item(category="21shijijingjibaodao 21caijingAPP",
+                    url=f"{SITE}/21shijijingjibaodao/21caijingapp/2022/02/23/NW202202232285760343.html")
+    assert "permalink" not in _split(render_post(on_time, SITE))[0]
+    assert "permalink" not in _split(render_post(_item(), SITE))[0]

@@ -2,30 +2,12 @@
 titles near the top of the home page (kramdown then escapes the rest of that
 list and nests every later heading inside an unclosed ``<a>``)."""
 
-import re
-
-import lxml.html
 import pytest
 
 from newscrawl.mocksite import SITE_CATEGORIES, SITE_HOST, Fault, MockSite, Post, generate_posts
-from newscrawl.mocksite.posts import site_body
-from tests.conftest import crawl, expected_front_matter, research_titles_on_top
+from tests.conftest import crawl, expected_front_matter, research_titles_on_top, shown_texts
 
-POSTS = 300
-
-
-def shown_texts(post: Post) -> list[str]:
-    """The texts of the paragraphs a reader sees, from the post's upstream body
-    (for an emnews post without a link, its digest is all there is)."""
-    if post.is_emnews and post.share_link_empty:
-        return [site_body(post)]
-    texts = []
-    for paragraph in lxml.html.fragment_fromstring(post.body_html, create_parent="div").iter("p"):
-        hidden = "display:none" in paragraph.get("style", "") or paragraph.get("class") == "em_media"
-        text = " ".join(paragraph.text_content().split()).strip("\u3000")
-        if text and not hidden and not text.startswith("K图"):
-            texts.append(text)
-    return texts
+POSTS = 200
 
 
 def assert_written_right(written, post: Post) -> None:

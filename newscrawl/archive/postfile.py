@@ -1,12 +1,13 @@
 """The post file: render a post as the Jekyll markdown file the archive keeps, and read one back."""
 
 import re
-from urllib.parse import quote
+from datetime import date
+from urllib.parse import quote, unquote, urlsplit
 
 import yaml
 
 from newscrawl.items import PostItem
-from newscrawl.site.urls import INFO_CODE_RE, site_netloc
+from newscrawl.site.urls import INFO_CODE_RE, post_url, site_netloc
 
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -50,10 +51,28 @@ _NEEDS_ESCAPES = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff\ud800-\udfff\
 _FrontMatterDumper.add_representer(str, _represent_str)
 
 
+def permalink(item) -> str | None:
+    """The post's original URL path where Jekyll would derive another from its date; else None.
+
+    Jekyll's default permalink puts the post's day in its URL. The site shows
+    an offset-less date 8 hours late, and its URL has the late day; the
+    archive keeps the true date, so where the days differ the original URL
+    must be given (``permalink: /emnews/2021/12/09/<infoCode>.html``).
+    """
+    if not (item.get("url") and item.get("category") and _DAY.match(str(item.get("date") or ""))):
+        return None
+    original = unquote(urlsplit(item["url"]).path)
+    day = date.fromisoformat(str(item["date"])[:10])
+    derived = post_url("", item["category"], day, item["info_code"])  # "" for the site: the path alone
+    return None if original == derived else original
+
+
 def front_matter(item) -> str:
     """YAML that round-trips every value through ``yaml.safe_load``, whatever the title holds."""
     values = {"layout": "post"}
     values.update((key, item.get(field) or "") for key, field in FRONT_MATTER)
+    if path := permalink(item):
+        values["permalink"] = path
     return yaml.dump(values, Dumper=_FrontMatterDumper, allow_unicode=True, sort_keys=False, width=1_000_000)
 
 
