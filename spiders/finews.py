@@ -17,12 +17,13 @@ from newscrawl.extensions.rejects import RejectLog
 from newscrawl.failures import failure_reason
 from newscrawl.items import PostItem
 from newscrawl.loading.loaders import load_post
+from newscrawl.loading.processors import site_time
 from newscrawl.middlewares.hostmap import CANONICAL_URL_KEY
 from newscrawl.share.data import ShareData, Unavailable
 from newscrawl.site.discovery import FoundPost, category_from_link, category_from_tags, read_feed, read_home_page
 from newscrawl.site.pages import IncompletePageError, PageError, read_post_page
 from newscrawl.site.records import SitePost, UpstreamPost
-from newscrawl.site.urls import category_url, parse_post_url, parse_share_link
+from newscrawl.site.urls import category_url, parse_post_url, parse_share_link, share_page_url
 from newscrawl.work import WORK_KEY, page_listed, page_work, post_work
 
 
@@ -35,11 +36,12 @@ class FinewsSpider(scrapy.Spider):
     Follows every post a category page lists, unless its infoCode (read
     from the post URL) is already archived or its URL date is outside the
     ``since``/``until`` window. A post whose page has no body, or only an
-    emnews digest, is completed from its share data (the share JSON or
-    rendered share page, as NEWSCRAWL_SHARE says; the eastmoney article for
-    a digest). ``categories=all`` discovers the categories from the home
-    page, the feed and the back links of posts. ``refresh=1`` fetches and
-    rewrites archived posts too.
+    emnews digest, or no title or date, is completed from its share data
+    (the share JSON or rendered share page, as NEWSCRAWL_SHARE says; the
+    eastmoney article for a digest). ``categories=all`` discovers the
+    categories from the home page, the feed and the pages posts link (see
+    newscrawl.site.discovery). ``refresh=1`` fetches and rewrites archived
+    posts too.
     """
 
     name = "finews"
@@ -67,6 +69,7 @@ class FinewsSpider(scrapy.Spider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.site_url = crawler.settings.get("NEWSCRAWL_SITE_URL").rstrip("/")
         spider.share = ShareData(crawler)
+        spider.share_url = crawler.settings.get("NEWSCRAWL_SHARE_URL")
         return spider
 
     # Extensions exist only once the crawl starts; ``scrapy parse`` replaces start().
@@ -250,7 +253,12 @@ class FinewsSpider(scrapy.Spider):
                                 "no category page lists it, and neither its back link nor its tags name one")
             return
         link = parse_share_link(site.share_url) if site.share_url else None
-        needs_share_data = not site.body.text_length or site.is_digest
+        # The real archive has a post with no title, no date and an empty share link (``<>``):
+        # its share data, asked for by its infoCode, has them.
+        untitled = not site.title or site_time(site.time_text) is None
+        if untitled and link is None:
+            link = parse_share_link(share_page_url(self.share_url, info_code))
+        needs_share_data = not site.body.text_length or site.is_digest or untitled
         share = await self.share.fetch(link) if link and needs_share_data else None
         if post := self.finish(site, share):
             yield post
