@@ -1,7 +1,6 @@
 """The finews crawl: category pages -> post pages -> share data -> items."""
 
 import logging
-from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
 
@@ -62,7 +61,7 @@ class FinewsSpider(scrapy.Spider):
             raise ConfigError(f"-a since={since} is after -a until={until}")
         self.refresh = refresh not in (None, "", "0", "false", "no")
         self.seen: set[str] = set()  # infoCodes of every post link met, each handled once
-        self.category_pages: dict[str, CategoryPage] = {}  # every category page asked for, by slug
+        self.named_slugs: set[str] = set()  # slugs something named exactly (see discovery)
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
@@ -94,22 +93,22 @@ class FinewsSpider(scrapy.Spider):
 
     # --- Discovery -----------------------------------------------------------
 
-    def category_request(self, slug: str, expected: bool) -> scrapy.Request | None:
-        """The request for a category page, once a run; None if already asked.
+    def category_request(self, slug: str, expected: bool, waiting: tuple[str, ...] = ()) -> scrapy.Request:
+        """The request for a category page (the dupefilter drops a second one).
 
-        ``expected``: something says the page exists, so its failure is an
-        error; a candidate slug or a page a post links may well be missing.
+        ``expected``: something names the slug exactly, so the page's failure is
+        an error; a candidate slug or a page a post links may well be missing.
+        ``waiting``: the URLs of posts whose slug the page answering confirms;
+        such a request is never dropped as a duplicate, or they would be lost.
         """
-        if slug in self.category_pages:
-            return None
-        self.category_pages[slug] = CategoryPage()
         url = category_url(self.site_url, slug)
         return scrapy.Request(
             url,
             callback=self.parse_category,
             errback=self.category_failed if expected else self.unexpected_category_failed,
-            cb_kwargs={"category": slug},
+            cb_kwargs={"category": slug, "waiting": waiting},
             meta={WORK_KEY: page_work(url)},
+            dont_filter=bool(waiting),
         )
 
     def post_request(self, url: str, category: str | None) -> scrapy.Request | None:
@@ -147,14 +146,12 @@ class FinewsSpider(scrapy.Spider):
         self.crawler.signals.send_catch_log(page_listed, work=page.meta.get(WORK_KEY), requests=requests)
         return requests
 
-    def parse_category(self, response, category: str):
+    def parse_category(self, response, category: str, waiting: tuple[str, ...] = ()):
         urls = [url for url in map(response.urljoin, response.xpath("//section//a/@href").getall())
                 if parse_post_url(url)]
         self.crawler.stats.inc_value("newscrawl/listed", len(urls))
-        page = self.category_pages[category]
-        page.answered = True
         # The page answering confirms the slug of the posts that waited for it.
-        requests = [self.post_request(url, category) for url in [*urls, *page.take_waiting()]]
+        requests = [self.post_request(url, category) for url in [*urls, *waiting]]
         yield from self.listed(response.request, requests)
 
     def parse_home(self, response):
@@ -167,20 +164,21 @@ class FinewsSpider(scrapy.Spider):
         """Posts found outside their category page, and the category pages they lead to.
 
         A post whose slug nothing names exactly waits for the category page
-        of its URL's segments: if it answers, that is its slug.
+        of its URL's segments (it travels in that page's request): if the
+        page answers, that is its slug; if not, the post page settles it.
         """
-        requests = []
+        requests, waiting = [], {}
         for post in found:
             if post.category:
+                self.named_slugs.add(post.category)
                 requests += [self.category_request(post.category, expected=True),
                              self.post_request(post.url, post.category)]
-                continue
-            requests.append(self.category_request(post.candidate, expected=False))
-            page = self.category_pages[post.candidate]
-            if page.answered is None:
-                page.waiting.append(post.url)
+            elif post.candidate in self.named_slugs:
+                requests.append(self.post_request(post.url, post.candidate))
             else:
-                requests.append(self.post_request(post.url, post.candidate if page.answered else None))
+                waiting.setdefault(post.candidate, []).append(post.url)
+        for slug, urls in waiting.items():
+            requests.append(self.category_request(slug, expected=False, waiting=tuple(urls)))
         yield from self.listed(response.request, requests)
 
     def settle_category(self, site: SitePost) -> list[scrapy.Request]:
@@ -190,13 +188,14 @@ class FinewsSpider(scrapy.Spider):
         site.category = site.category or next(filter(None, named), None)
         if not self.discover_all:
             return []
+        self.named_slugs.update(filter(None, named))
         slugs = {slug for slug in [site.linked_category, *named] if slug}
-        return [request for request in (self.category_request(slug, expected=False) for slug in sorted(slugs)) if request]
+        return [self.category_request(slug, expected=False) for slug in sorted(slugs)]
 
     def category_failed(self, failure):
         self.crawler.stats.inc_value("newscrawl/request_failed")
         self.logger.error("Category page %s failed: %s", failure.request.url, failure_reason(failure))
-        yield from self._category_missing(failure)
+        yield from self._posts_still_waiting(failure)
 
     def unexpected_category_failed(self, failure):
         """A 404 says only that the slug was a wrong guess; anything else is a failure."""
@@ -206,13 +205,12 @@ class FinewsSpider(scrapy.Spider):
             self.crawler.stats.inc_value("newscrawl/request_failed")
             self.logger.warning("Category page %s failed: %s; its posts come from other links", failure.request.url,
                                 failure_reason(failure))
-        yield from self._category_missing(failure)
+        yield from self._posts_still_waiting(failure)
 
-    def _category_missing(self, failure):
-        """The posts that waited for the page settle their slug on their own pages."""
-        page = self.category_pages[failure.request.cb_kwargs["category"]]
-        page.answered = False
-        yield from self.listed(failure.request, [self.post_request(url, None) for url in page.take_waiting()])
+    def _posts_still_waiting(self, failure):
+        """The posts that waited for a page that did not answer settle their slug on their own pages."""
+        waiting = failure.request.cb_kwargs["waiting"]
+        yield from self.listed(failure.request, [self.post_request(url, None) for url in waiting])
 
     def discovery_failed(self, failure):
         self.crawler.stats.inc_value("newscrawl/request_failed")
@@ -279,18 +277,6 @@ class FinewsSpider(scrapy.Spider):
             self.rejects.record("no_body", site.url, site.info_code, share.why if share else "")
             return None
         return load_post(site, upstream)
-
-
-@dataclass
-class CategoryPage:
-    """A category page asked for, and the posts that wait for it to confirm their slug."""
-
-    answered: bool | None = None  # None: not yet
-    waiting: list[str] = field(default_factory=list)  # post URLs
-
-    def take_waiting(self) -> list[str]:
-        waiting, self.waiting = self.waiting, []
-        return waiting
 
 
 def _parse_day(name: str, value: str | None) -> date | None:
