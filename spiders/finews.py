@@ -98,8 +98,8 @@ class FinewsSpider(scrapy.Spider):
 
         ``expected``: something names the slug exactly, so the page's failure is
         an error; a candidate slug or a page a post links may well be missing.
-        ``waiting``: the URLs of posts whose slug the page answering confirms;
-        such a request is never dropped as a duplicate, or they would be lost.
+        ``waiting``: the URLs of posts whose slug the page answering confirms.
+        (Dropped as a duplicate, the request was made before: that page lists them.)
         """
         url = category_url(self.site_url, slug)
         return scrapy.Request(
@@ -108,7 +108,6 @@ class FinewsSpider(scrapy.Spider):
             errback=self.category_failed if expected else self.unexpected_category_failed,
             cb_kwargs={"category": slug, "waiting": waiting},
             meta={WORK_KEY: page_work(url)},
-            dont_filter=bool(waiting),
         )
 
     def post_request(self, url: str, category: str | None) -> scrapy.Request | None:
