@@ -12,6 +12,8 @@ Scrapy's own ``crawl`` exits 0 even when every request failed. This one:
 """
 
 import asyncio
+import atexit
+import os
 import sys
 
 from filelock import FileLock, Timeout
@@ -29,6 +31,10 @@ EXIT_LOCKED = 75
 
 class Command(ScrapyCrawlCommand):
     def run(self, args, opts):
+        self._run(args, opts)
+        _exit_without_teardown(self.exitcode)
+
+    def _run(self, args, opts):
         if len(args) != 1:
             raise UsageError("give exactly one spider name")
         if self.settings.get("NEWSCRAWL_REDIS_URL"):
@@ -66,6 +72,20 @@ class Command(ScrapyCrawlCommand):
         for problem in problems:
             print(f"newscrawl: bad run: {problem}", file=sys.stderr)
         return EXIT_BAD_RUN if problems else 0
+
+
+def _exit_without_teardown(status: int) -> None:
+    """Exit as sys.exit(status) would, less the interpreter's teardown.
+
+    Freeing every object of every module, one by one, takes 0.25 s and more
+    after a crawl: a quarter of a run that finds nothing new. Nothing needs
+    it: the crawl is over, posts are synced and the state store is closed. The
+    atexit handlers still run (log handlers flushed and closed, locks released).
+    """
+    atexit._run_exitfuncs()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(status)
 
 
 def _on_failure(started, report) -> None:
