@@ -18,17 +18,19 @@ Playwright are imported only where a page is rendered.
 """
 
 import logging
+import os
+from urllib.parse import urlsplit
 
+from newscrawl.middlewares.hostmap import HostMap
+from newscrawl.middlewares.offsite import allowed_hosts
 from newscrawl.share.mode import ShareMode
 
 logger = logging.getLogger(__name__)
 
 
-#: Chromium flags for a server: no sandbox (runs as root in CI), no GPU, and
-#: none of the background connections (updates, sync, safe browsing...) a
-#: closed network refuses.
+#: Chromium flags for a server: no GPU, and none of the background
+#: connections (updates, sync, safe browsing...) a closed network refuses.
 CHROMIUM_ARGS = (
-    "--no-sandbox",
     "--disable-gpu",
     "--disable-dev-shm-usage",
     "--disable-background-networking",
@@ -66,19 +68,42 @@ class BrowserAddon:
         settings.set("DOWNLOAD_HANDLERS", handlers, "addon")
         timeout_ms = settings.getfloat("NEWSCRAWL_SHARE_PAGE_TIMEOUT") * 1000
         settings.set("PLAYWRIGHT_BROWSER_TYPE", "chromium", "addon")
-        settings.set(
-            "PLAYWRIGHT_LAUNCH_OPTIONS",
-            {"executable_path": share.chromium, "headless": True, "args": list(CHROMIUM_ARGS)},
-            "addon",
-        )
+        args = list(CHROMIUM_ARGS) + ([] if sandboxed(settings) else ["--no-sandbox"])
+        settings.set("PLAYWRIGHT_LAUNCH_OPTIONS", {"executable_path": share.chromium, "headless": True, "args": args},
+                     "addon")
         settings.set("PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT", timeout_ms, "addon")
         settings.set("PLAYWRIGHT_MAX_PAGES_PER_CONTEXT", 4, "addon")
-        settings.set("PLAYWRIGHT_ABORT_REQUEST", f"{__name__}.abort_request", "addon")
+        hosts = set(allowed_hosts(settings)) | HostMap.from_json(settings.get("NEWSCRAWL_HOST_MAP")).mirror_hosts()
+        settings.set("PLAYWRIGHT_ABORT_REQUEST", PageRequestFilter(hosts), "addon")
 
 
-def abort_request(request) -> bool:
-    """scrapy-playwright's PLAYWRIGHT_ABORT_REQUEST: images, fonts, media and CSS are not fetched."""
-    return request.resource_type in ABORTED_RESOURCE_TYPES
+def sandboxed(settings) -> bool:
+    """NEWSCRAWL_CHROMIUM_SANDBOX: ``auto`` is on except as root, where Chromium refuses to start sandboxed."""
+    choice = (settings.get("NEWSCRAWL_CHROMIUM_SANDBOX") or "auto").lower()
+    return choice == "on" or (choice == "auto" and os.geteuid() != 0)
+
+
+class PageRequestFilter:
+    """scrapy-playwright's PLAYWRIGHT_ABORT_REQUEST: what a rendered page may not fetch.
+
+    Any request to a host that is not allowed (newscrawl.middlewares.offsite,
+    plus the host map's mirrors, where the page really is) is aborted, and so
+    are images, fonts, media and CSS, which a page never needs for its text.
+    """
+
+    def __init__(self, hosts: set[str]):
+        self.hosts = hosts
+        self.warned: set[str] = set()  # one WARNING a host
+
+    def __call__(self, request) -> bool:
+        if request.resource_type in ABORTED_RESOURCE_TYPES:
+            return True
+        host = (urlsplit(request.url).hostname or "").lower()
+        allowed = any(host == allowed or host.endswith(f".{allowed}") for allowed in self.hosts)
+        if not allowed and host not in self.warned:
+            self.warned.add(host)
+            logger.warning("A rendered share page asked for %s, off the site's hosts: aborted", request.url)
+        return not allowed
 
 
 def share_page_meta(timeout_s: float) -> dict:
