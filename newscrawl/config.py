@@ -93,7 +93,7 @@ SETTINGS: dict[str, Callable] = {
     "NEWSCRAWL_MAX_FAILED_SHARE": _number(float, 0, 1),
     "NEWSCRAWL_MAX_UNPARSED_SHARE": _number(float, 0, 1),
     "NEWSCRAWL_LISTING_MIN_SHARE": _number(float, 0, 1),
-    "NEWSCRAWL_REJECT_MAX_ATTEMPTS": _number(int, minimum=1),
+    "NEWSCRAWL_REJECT_MAX_ATTEMPTS": _number(int, minimum=0),
     "NEWSCRAWL_REJECT_MAX_DAYS": _number(float, minimum=0),
     "NEWSCRAWL_ALERT_ACTIONS": _import_paths,
     "NEWSCRAWL_PROGRESS_INTERVAL": _number(float, minimum=0),

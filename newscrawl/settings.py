@@ -80,8 +80,9 @@ NEWSCRAWL_MAX_UNPARSED_SHARE = 0.5
 NEWSCRAWL_LISTING_MIN_SHARE = 0.5
 
 #: A rejected post is retried by later runs until it has been tried this
-#: many times, or for this many days; then it is given up.
-NEWSCRAWL_REJECT_MAX_ATTEMPTS = 5
+#: many times (0: no limit), or for this many days (the site keeps about
+#: three days of posts); then it is given up.
+NEWSCRAWL_REJECT_MAX_ATTEMPTS = 0
 NEWSCRAWL_REJECT_MAX_DAYS = 3
 
 #: spidermon actions run when a run is bad, e.g.

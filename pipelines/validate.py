@@ -4,6 +4,8 @@ spidermon's ItemValidationPipeline checks each post against its JSON Schema
 (newscrawl.items.POST_SCHEMA) and counts the errors in the stats, where
 spidermon's Item Validation Monitor finds them (the run is bad). An invalid
 post is dropped, and recorded as a reject whose reason says what is wrong.
+Its errors are counted the first time only: a later run retries it (the
+site may fix it) without being bad again; rejects.jsonl keeps showing it.
 """
 
 from spidermon.contrib.scrapy.pipelines import ItemValidationPipeline
@@ -19,10 +21,19 @@ class ValidatePostPipeline(ItemValidationPipeline):
         # "Item": every item, PostItem or dict.
         super().__init__({"Item": [JSONSchemaValidator(POST_SCHEMA)]}, stats, drop_items_with_errors=True)
         self.rejects = rejects
+        self._known = False  # whether the post being validated was rejected by an earlier run
 
     @classmethod
     def from_crawler(cls, crawler):
         return cls(crawler.get_extension(RejectLog), crawler.stats)
+
+    def process_item(self, item, spider=None):
+        self._known = self.rejects.known(item.get("info_code") or item.get("url"))
+        return super().process_item(item)
+
+    def _add_error_stats(self, errors):
+        if not self._known:
+            super()._add_error_stats(errors)
 
     def _drop_item(self, item, errors):
         self.rejects.record(reject_reason(errors), item.get("url"), item.get("info_code"))

@@ -10,7 +10,9 @@ from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.http import TextResponse
 
 from newscrawl.archive.store import ArchiveStore
+from newscrawl.config import check_spider_arguments
 from newscrawl.errors import ConfigError
+from newscrawl.extensions.listings import listing_read
 from newscrawl.extensions.rejects import RejectLog
 from newscrawl.failures import failure_reason
 from newscrawl.items import PostItem
@@ -45,6 +47,7 @@ class FinewsSpider(scrapy.Spider):
 
     def __init__(self, *args, categories: str | None = None, since: str | None = None, until: str | None = None,
                  refresh: str | None = None, **kwargs):
+        check_spider_arguments(self.name, kwargs, ("categories", "since", "until", "refresh"))
         super().__init__(*args, **kwargs)
         self.run_args = {k: v for k, v in dict(categories=categories, since=since, until=until, refresh=refresh).items() if v}
         if categories:
@@ -58,6 +61,12 @@ class FinewsSpider(scrapy.Spider):
             raise ConfigError(f"-a since={since} is after -a until={until}")
         self.refresh = refresh not in (None, "", "0", "false", "no")
         self.seen: set[str] = set()  # infoCodes of every post link met, each handled once
+
+    @classmethod
+    def check_crawl_arguments(cls, categories: str | None = None, **_) -> None:
+        """What ``scrapy crawl`` needs that ``scrapy parse`` does not: something to crawl."""
+        if not (categories or "").strip(", ") and not cls.default_categories:
+            raise ConfigError("nothing to crawl: give -a categories=slug1,slug2 (or all)")
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
@@ -114,6 +123,9 @@ class FinewsSpider(scrapy.Spider):
         if not self.refresh and self.store.is_archived(ref.info_code):
             stats.inc_value("newscrawl/skipped_archived")
             return None
+        if not self.refresh and self.rejects.given_up(ref.info_code):
+            stats.inc_value("newscrawl/skipped_given_up")
+            return None
         stats.inc_value("newscrawl/post_requests")
         return scrapy.Request(
             ref.url,
@@ -134,6 +146,8 @@ class FinewsSpider(scrapy.Spider):
     def parse_category(self, response, category: str):
         links = response.xpath("//section//ul/li/a/@href").getall()
         self.crawler.stats.inc_value("newscrawl/listed", len(links))
+        self.crawler.signals.send_catch_log(listing_read, url=response.url, posts=len(links),
+                                            required=category in self.categories)
         requests = [self.post_request(response.urljoin(href), category) for href in links]
         yield from self.listed(response.request, [r for r in requests if r])
 
@@ -145,6 +159,7 @@ class FinewsSpider(scrapy.Spider):
 
     def _follow_found(self, response, found: list[FoundPost]):
         """Posts found outside their category page, and the category pages they point to."""
+        self.crawler.signals.send_catch_log(listing_read, url=response.url, posts=len(found), required=True)
         posts = [self.post_request(post.url, post.category, post.exact) for post in found]
         categories = [
             self.category_request(slug, guessed=not any(p.exact for p in found if p.category == slug))

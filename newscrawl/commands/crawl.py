@@ -64,6 +64,13 @@ class Command(ScrapyCrawlCommand):
 
     def _crawl(self, spider_name: str, opts) -> int:
         crawler = self._create_crawler(spider_name)
+        check_arguments = getattr(crawler.spidercls, "check_crawl_arguments", None)
+        try:
+            if check_arguments:
+                check_arguments(**opts.spargs)
+        except ConfigError as exc:
+            print(f"newscrawl: {exc}", file=sys.stderr)
+            return EXIT_CONFIG_ERROR
         startup_errors: list[BaseException] = []
         started = self.crawler_process.crawl(crawler, **opts.spargs)
         _on_failure(started, startup_errors.append)

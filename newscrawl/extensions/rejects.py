@@ -4,8 +4,8 @@ A reject is one WARNING line, a ``post_rejected`` signal, and a record in the
 archive state (newscrawl.archive.store), keyed by infoCode (by URL for a
 page without one): reason, detail, first and last seen, attempts. A rejected
 post is not archived, so the next run tries it again, until it has been
-tried NEWSCRAWL_REJECT_MAX_ATTEMPTS times or for NEWSCRAWL_REJECT_MAX_DAYS
-days: then it is given up, and no run requests it again (``-a refresh=1``
+tried NEWSCRAWL_REJECT_MAX_ATTEMPTS times (if set) or for
+NEWSCRAWL_REJECT_MAX_DAYS days: then it is given up, and no run requests it again (``-a refresh=1``
 does, once). Writing the post ends its record.
 
 Each run rewrites ``<output>/rejects.jsonl`` from the state: the current
@@ -13,10 +13,10 @@ rejects, one JSON line each, oldest first. It is the one view of what is
 missing and why.
 
 A reason is of one of three kinds. A *failure* (the page could not be
-fetched or read) makes the run bad (newscrawl.monitors); so does an
-*invalid* post (spidermon's item validation). An *absent* article exists
-nowhere (no body on the site nor in the share data; 资讯不存在): it is
-reported here, but does not make the run bad.
+fetched or read) makes every run it happens in bad (newscrawl.monitors).
+An *invalid* post (spidermon's item validation) makes the run that first
+meets it bad. An *absent* article exists nowhere (no body on the site nor
+in the share data; 资讯不存在): it is reported here, but no run is bad for it.
 """
 
 import json
@@ -69,6 +69,10 @@ class RejectLog:
         self.store = self.crawler.get_extension(ArchiveStore)
         self._given_up = {record["key"] for record in self.store.rejects() if record["given_up"]}
 
+    def known(self, key: str) -> bool:
+        """Whether an earlier run rejected the post too."""
+        return self.store.reject(key) is not None
+
     def given_up(self, info_code: str) -> bool:
         """Whether the post has been tried often or long enough: not to be requested again."""
         return info_code in self._given_up
@@ -84,7 +88,7 @@ class RejectLog:
         previous = self.store.reject(key)
         first_seen = previous["first_seen"] if previous else now
         attempts = previous["attempts"] + 1 if previous else 1
-        given_up = attempts >= self.max_attempts or now - first_seen >= self.max_age
+        given_up = 0 < self.max_attempts <= attempts or now - first_seen >= self.max_age
         record = {"key": key, "info_code": info_code, "url": url, "reason": reason, "kind": reject_kind(reason),
                   "detail": detail, "first_seen": first_seen, "last_seen": now, "attempts": attempts,
                   "given_up": given_up}
