@@ -192,5 +192,7 @@ CONCURRENT_ITEMS = 1
 TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False
 FEED_EXPORT_ENCODING = "utf-8"
-#: Scrapy's LOG_LEVEL, as a setting a cron user can also give as an environment variable.
+#: Scrapy's LOG_LEVEL, as a setting a cron user can also give as an environment
+#: variable (newscrawl.config sets LOG_LEVEL from it; ``-L`` still wins).
 NEWSCRAWL_LOG_LEVEL = "INFO"
+LOG_LEVEL = "INFO"  # until then

@@ -8,7 +8,8 @@ any other host is not fetched: the post it was for is rejected
 (``offsite``, one WARNING), or, for another page, one WARNING. Unlike
 Scrapy's own, the check is made in the downloader on every request,
 ``dont_filter`` or not, so the request's errback still runs; and before
-NEWSCRAWL_HOST_MAP, on the canonical URL.
+NEWSCRAWL_HOST_MAP, on the canonical URL (the map's mirrors are allowed too,
+for the robots.txt requests Scrapy sends them).
 
 An allowed host is a name, not an address: PublicAddressResolver (the
 TWISTED_DNS_RESOLVER) refuses to connect to a private, loopback or
@@ -30,7 +31,7 @@ from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.error import DNSLookupError
 
 from newscrawl.extensions.rejects import RejectLog
-from newscrawl.middlewares.hostmap import CANONICAL_URL_KEY, HostMap
+from newscrawl.middlewares.hostmap import HostMap
 from newscrawl.work import WORK_KEY, info_code_of
 
 logger = logging.getLogger(__name__)
@@ -54,7 +55,9 @@ class SiteOffsiteMiddleware(OffsiteMiddleware):
 
     @classmethod
     def from_crawler(cls, crawler):
-        middleware = cls(crawler.stats, allowed_hosts(crawler.settings))
+        # The host map's mirrors too: robots.txt is asked of the mirror a request was sent to.
+        mirrors = HostMap.from_json(crawler.settings.get("NEWSCRAWL_HOST_MAP")).mirror_hosts()
+        middleware = cls(crawler.stats, allowed_hosts(crawler.settings) + sorted(mirrors))
         middleware.crawler = crawler
         crawler.signals.connect(middleware.spider_opened, signal=signals.spider_opened)
         return middleware
@@ -64,9 +67,7 @@ class SiteOffsiteMiddleware(OffsiteMiddleware):
         super().spider_opened(spider)
 
     def process_request(self, request, spider=None):
-        if CANONICAL_URL_KEY in request.meta or request.meta.get("allow_offsite"):
-            return None  # mapped to its mirror: checked as the canonical request
-        if self.should_follow(request, self.crawler.spider):
+        if request.meta.get("allow_offsite") or self.should_follow(request, self.crawler.spider):
             return None
         self.stats.inc_value("offsite/filtered")
         host = urlparse_cached(request).hostname
