@@ -123,7 +123,7 @@ def test_auto_run_without_chromium_warns_once_and_leaves_the_post_for_a_later_ru
         (["qingdaocaijing"], {"NEWSCRAWL_SHARE": "browser", "NEWSCRAWL_CHROMIUM": "/nonexistent/chromium"},
          "newscrawl: NEWSCRAWL_SHARE=browser, but Chromium is not found at NEWSCRAWL_CHROMIUM='/nonexistent/chromium'"),
         (["qingdaocaijing"], {"NEWSCRAWL_SHARE": "sometimes"},
-         "newscrawl: NEWSCRAWL_SHARE must be one of auto, api, browser, off"),
+         "newscrawl: NEWSCRAWL_SHARE=sometimes: must be one of auto, api, browser, off"),
         (["share", "-a", "infocodes=missing-list.txt"], {},
          "newscrawl: infocodes: 'missing-list.txt' is neither a file nor an infoCode"),
         (["share", "-a", "infocodes=NW1"], {"NEWSCRAWL_SHARE": "off"},

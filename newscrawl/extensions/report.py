@@ -81,10 +81,9 @@ class RunReport:
                 "skipped": stats.get("newscrawl/skipped_archived", 0),
                 "skipped_window": stats.get("newscrawl/skipped_window", 0),
                 "skipped_given_up": stats.get("newscrawl/skipped_given_up", 0),
-                "refetched_missing": stats.get("newscrawl/refetch_missing", 0),
                 "duplicates": stats.get("newscrawl/duplicate", 0),
-                "rejected": {"total": sum(rejected_by_reason.values()), "by_reason": rejected_by_reason,
-                             "given_up": stats.get("newscrawl/rejects_given_up", 0)},
+                "rejected": {"total": sum(rejected_by_reason.values()), "by_reason": rejected_by_reason},
+                "given_up": stats.get("newscrawl/rejects_given_up", 0),  # rejected this run for the last time
             },
             "requests": stats.get("downloader/request_count", 0),
             "retries": stats.get("retry/count", 0),
