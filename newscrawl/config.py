@@ -1,11 +1,11 @@
-"""The project's settings, read from the environment, parsed and checked before the crawl starts.
+"""The project's settings, from the environment, parsed and checked before the crawl starts.
 
 Every documented ``NEWSCRAWL_*`` setting is in SETTINGS with the way its
-value is read. ``load(settings)``, the first thing the project's commands
-do, takes each one from its environment variable where that is set (at the
-project's priority, so ``-s NAME=VALUE`` still wins), then parses every one
-and raises ConfigError, one line, for a value that is wrong. Nothing reads
-a setting at import.
+value is read. newscrawl/settings.py takes each from its environment
+variable, as text (``environment()``): a project setting, so ``-s
+NAME=VALUE`` still wins. ``load(settings)``, the first thing ``scrapy crawl``
+and ``scrapy verify`` do, parses every one and raises ConfigError, one
+line, for a value that is wrong; nothing is parsed at import.
 """
 
 import os
@@ -13,9 +13,9 @@ from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from scrapy.utils.conf import closest_scrapy_cfg
 from scrapy.utils.misc import load_object
 
+from newscrawl.archive.paths import output_dir, state_path
 from newscrawl.errors import ConfigError
 from newscrawl.middlewares.hostmap import HostMap
 
@@ -110,14 +110,13 @@ SETTINGS: dict[str, Callable] = {
 }
 
 
-def load(settings, environ=os.environ) -> None:
-    """Take the settings' environment variables, check every setting, resolve the archive's paths.
+def environment(environ=os.environ) -> dict[str, str]:
+    """The settings given as environment variables, as text."""
+    return {name: environ[name] for name in SETTINGS if name in environ}
 
-    Raises ConfigError for the first wrong value.
-    """
-    for name in SETTINGS:
-        if name in environ:
-            settings.set(name, environ[name], priority="project")
+
+def load(settings) -> None:
+    """Check every setting; set LOG_LEVEL from NEWSCRAWL_LOG_LEVEL. Raises ConfigError for the first wrong value."""
     for name, parse in SETTINGS.items():
         value = settings.get(name)
         if value in (None, ""):
@@ -127,13 +126,8 @@ def load(settings, environ=os.environ) -> None:
         except ValueError as exc:
             raise ConfigError(f"{name}={value}: {exc}") from None
     _set_log_level(settings)
-    for name in ("NEWSCRAWL_OUTPUT_DIR", "NEWSCRAWL_STATE"):
-        value = settings.get(name)
-        if value:
-            settings.set(name, str(project_path(value)), priority=settings.getpriority(name))
-    _check_directory("NEWSCRAWL_OUTPUT_DIR", Path(settings.get("NEWSCRAWL_OUTPUT_DIR")))
-    if settings.get("NEWSCRAWL_STATE"):
-        _check_directory("NEWSCRAWL_STATE", Path(settings.get("NEWSCRAWL_STATE")).parent)
+    _check_directory("NEWSCRAWL_OUTPUT_DIR", output_dir(settings))
+    _check_directory("NEWSCRAWL_STATE", state_path(settings).parent)
 
 
 def _set_log_level(settings) -> None:
@@ -141,18 +135,6 @@ def _set_log_level(settings) -> None:
     level = settings.get("NEWSCRAWL_LOG_LEVEL")
     if level:
         settings.set("LOG_LEVEL", level.upper(), priority=settings.getpriority("NEWSCRAWL_LOG_LEVEL"))
-
-
-def project_root() -> Path:
-    """The directory of the project's scrapy.cfg (the closest one above the working directory)."""
-    cfg = closest_scrapy_cfg()
-    return Path(cfg).parent if cfg else Path.cwd()
-
-
-def project_path(value: str) -> Path:
-    """A path setting: relative paths are relative to the project, not to the working directory."""
-    path = Path(value).expanduser()
-    return path if path.is_absolute() else project_root() / path
 
 
 def _check_directory(name: str, directory: Path) -> None:

@@ -2,12 +2,14 @@
 
 Every project setting is named ``NEWSCRAWL_*``, can be overridden with
 ``scrapy crawl ... -s NAME=VALUE`` or an environment variable of the same
-name (``-s`` wins). Nothing is read or parsed here: newscrawl.config reads
-the environment and checks every value when a command starts. The README
-has the table.
+name (``-s`` wins: it outranks the project's settings). The environment is
+read here as text; newscrawl.config parses and checks every value when a
+command starts. The README has the table.
 """
 
 from scrapy.settings import default_settings
+
+from newscrawl.config import environment
 
 BOT_NAME = "newscrawl"
 SPIDER_MODULES = ["newscrawl.spiders"]
@@ -196,3 +198,6 @@ FEED_EXPORT_ENCODING = "utf-8"
 #: variable (newscrawl.config sets LOG_LEVEL from it; ``-L`` still wins).
 NEWSCRAWL_LOG_LEVEL = "INFO"
 LOG_LEVEL = "INFO"  # until then
+
+# Last: an environment variable overrides the default above.
+globals().update(environment())

@@ -44,10 +44,11 @@ class FinewsSpider(scrapy.Spider):
 
     name = "finews"
     default_categories: tuple[str, ...] = ()
+    arguments = ("categories", "since", "until", "refresh")  # the -a it takes
 
     def __init__(self, *args, categories: str | None = None, since: str | None = None, until: str | None = None,
                  refresh: str | None = None, **kwargs):
-        check_spider_arguments(self.name, kwargs, ("categories", "since", "until", "refresh"))
+        check_spider_arguments(self.name, kwargs, self.arguments)
         super().__init__(*args, **kwargs)
         self.run_args = {k: v for k, v in dict(categories=categories, since=since, until=until, refresh=refresh).items() if v}
         if categories:
@@ -63,8 +64,9 @@ class FinewsSpider(scrapy.Spider):
         self.seen: set[str] = set()  # infoCodes of every post link met, each handled once
 
     @classmethod
-    def check_crawl_arguments(cls, categories: str | None = None, **_) -> None:
+    def check_crawl_arguments(cls, categories: str | None = None, **others) -> None:
         """What ``scrapy crawl`` needs that ``scrapy parse`` does not: something to crawl."""
+        check_spider_arguments(cls.name, others, cls.arguments)
         if not (categories or "").strip(", ") and not cls.default_categories:
             raise ConfigError("nothing to crawl: give -a categories=slug1,slug2 (or all)")
 

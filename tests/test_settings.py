@@ -1,13 +1,16 @@
 """The project's settings: politeness for the real site; every NEWSCRAWL_* setting read
 from ``-s`` or its environment variable, and checked before the crawl starts."""
 
+import importlib
 import re
 
 import pytest
 from scrapy.settings import Settings
 from scrapy.utils.project import get_project_settings
 
+import newscrawl.settings
 from newscrawl import config
+from newscrawl.archive.paths import output_dir, state_path
 from newscrawl.errors import ConfigError
 from tests.conftest import REPO
 
@@ -53,10 +56,19 @@ def _example_values(tmp_path) -> dict[str, tuple[str, str]]:
     }
 
 
-def _project_settings() -> Settings:
+def _project_settings(environ: dict[str, str] | None = None, monkeypatch=None) -> Settings:
+    """The project's settings as Scrapy loads them, with these environment variables set."""
+    for name, value in (environ or {}).items():
+        monkeypatch.setenv(name, value)
     settings = Settings()
-    settings.setmodule("newscrawl.settings", priority="project")
+    settings.setmodule(importlib.reload(newscrawl.settings), priority="project")
     return settings
+
+
+@pytest.fixture(autouse=True)
+def _settings_module_without_test_env():
+    yield
+    importlib.reload(newscrawl.settings)  # monkeypatch has restored the environment by now
 
 
 def test_every_documented_setting_is_read_and_checked():
@@ -66,16 +78,17 @@ def test_every_documented_setting_is_read_and_checked():
     assert sorted(documented) == sorted(config.SETTINGS)
 
 
-def test_every_setting_comes_from_its_env_var_and_dash_s_wins(tmp_path):
+def test_every_setting_comes_from_its_env_var_and_dash_s_wins(tmp_path, monkeypatch):
     examples = _example_values(tmp_path)
     assert sorted(examples) == sorted(config.SETTINGS)
-    from_env = _project_settings()
-    config.load(from_env, environ={name: env for name, (env, _) in examples.items()})
-    assert {name: from_env.get(name) for name in examples} == {name: env for name, (env, _) in examples.items()}
-    both = _project_settings()
+    environ = {name: env for name, (env, _) in examples.items()}
+    from_env = _project_settings(environ, monkeypatch)
+    config.load(from_env)
+    assert {name: from_env.get(name) for name in examples} == environ
+    both = _project_settings(environ, monkeypatch)
     for name, (_, cmdline) in examples.items():
         both.set(name, cmdline, priority="cmdline")
-    config.load(both, environ={name: env for name, (env, _) in examples.items()})
+    config.load(both)
     assert {name: both.get(name) for name in examples} == {name: cmdline for name, (_, cmdline) in examples.items()}
     assert (from_env.get("LOG_LEVEL"), both.get("LOG_LEVEL")) == ("DEBUG", "WARNING")
 
@@ -84,10 +97,9 @@ def test_relative_paths_are_the_projects(tmp_path, monkeypatch):
     (tmp_path / "scrapy.cfg").write_text("[settings]\ndefault = newscrawl.settings\n", encoding="utf-8")
     (tmp_path / "spiders").mkdir()
     monkeypatch.chdir(tmp_path / "spiders")
-    settings = _project_settings()
-    config.load(settings, environ={"NEWSCRAWL_STATE": "state/archive.sqlite3"})
-    assert settings.get("NEWSCRAWL_OUTPUT_DIR") == str(tmp_path / "output")
-    assert settings.get("NEWSCRAWL_STATE") == str(tmp_path / "state" / "archive.sqlite3")
+    settings = _project_settings({"NEWSCRAWL_STATE": "state/archive.sqlite3"}, monkeypatch)
+    assert output_dir(settings) == tmp_path / "output"
+    assert state_path(settings) == tmp_path / "state" / "archive.sqlite3"
 
 
 @pytest.mark.parametrize("name, value, message", [
@@ -103,11 +115,13 @@ def test_a_bad_value_is_one_config_error(name, value, message):
     settings = _project_settings()
     settings.set(name, value, priority="cmdline")
     with pytest.raises(ConfigError) as error:
-        config.load(settings, environ={})
+        config.load(settings)
     assert str(error.value).startswith(message) and "\n" not in str(error.value)
 
 
 def test_an_output_dir_under_a_file_is_a_config_error(tmp_path):
     (tmp_path / "file").write_text("x", encoding="utf-8")
+    settings = _project_settings()
+    settings.set("NEWSCRAWL_OUTPUT_DIR", str(tmp_path / "file" / "output"), priority="cmdline")
     with pytest.raises(ConfigError, match="is not a directory"):
-        config.load(_project_settings(), environ={"NEWSCRAWL_OUTPUT_DIR": str(tmp_path / "file" / "output")})
+        config.load(settings)
