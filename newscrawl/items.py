@@ -2,6 +2,8 @@
 
 import scrapy
 
+from newscrawl.site.urls import INFO_CODE_RE
+
 
 class PostItem(scrapy.Item):
     """One post, with the fields its front matter is written from."""
@@ -18,3 +20,17 @@ class PostItem(scrapy.Item):
 
 
 REQUIRED_FIELDS = ("info_code", "title", "date", "category", "body", "url")
+
+
+#: What a post must be to be written (checked by spidermon's item validation,
+#: newscrawl.pipelines.validate): the required fields non-empty strings; an
+#: infoCode and a date that make a safe file name (newscrawl.archive.postfile).
+POST_SCHEMA = {
+    "type": "object",
+    "required": list(REQUIRED_FIELDS),
+    "properties": {
+        **{name: {"type": "string", "minLength": 1} for name in REQUIRED_FIELDS},
+        "info_code": {"type": "string", "minLength": 1, "pattern": INFO_CODE_RE.pattern},
+        "date": {"type": "string", "minLength": 1, "pattern": r"^\d{4}-\d{2}-\d{2}"},
+    },
+}

@@ -1,11 +1,15 @@
 """Scrapy settings for newscrawl.
 
 Every project setting is named ``NEWSCRAWL_*``, can be overridden with
-``scrapy crawl ... -s NAME=VALUE`` and, where a cron user needs it, is read
-from an environment variable of the same name. The README has the table.
+``scrapy crawl ... -s NAME=VALUE`` or an environment variable of the same
+name (``-s`` wins: it outranks the project's settings). The environment is
+read here as text; newscrawl.config parses and checks every value when a
+command starts. The README has the table.
 """
 
-import os
+from scrapy.settings import default_settings
+
+from newscrawl.config import environment
 
 BOT_NAME = "newscrawl"
 SPIDER_MODULES = ["newscrawl.spiders"]
@@ -15,17 +19,17 @@ COMMANDS_MODULE = "newscrawl.commands"
 # --- Where the site is, and where the output goes ------------------------
 
 #: Base URL of the site. Posts keep canonical URLs on this host.
-NEWSCRAWL_SITE_URL = os.environ.get("NEWSCRAWL_SITE_URL", "https://finews.withounder.com")
+NEWSCRAWL_SITE_URL = "https://finews.withounder.com"
 
 #: JSON object mapping a host to the base URL it is fetched from instead,
 #: e.g. {"finews.withounder.com": "http://127.0.0.1:8000"}. For mirrors and tests.
-NEWSCRAWL_HOST_MAP = os.environ.get("NEWSCRAWL_HOST_MAP", "{}")
+NEWSCRAWL_HOST_MAP = "{}"
 
 #: Output directory; posts are written to <dir>/_posts/.
-NEWSCRAWL_OUTPUT_DIR = os.environ.get("NEWSCRAWL_OUTPUT_DIR", "output")
+NEWSCRAWL_OUTPUT_DIR = "output"
 
 #: SQLite archive state (infoCodes already written). Empty: <output dir>/state.sqlite3.
-NEWSCRAWL_STATE = os.environ.get("NEWSCRAWL_STATE", "")
+NEWSCRAWL_STATE = ""
 
 #: Posts written to disk (fsync) and archived together; a crash loses at most
 #: this many files, which the next run fetches again. 1: each post at once.
@@ -35,42 +39,76 @@ NEWSCRAWL_SYNC_BATCH = 20
 
 #: How share data is fetched: auto (JSON, then the share page in Chromium),
 #: api (JSON only), browser (share page in Chromium only) or off.
-NEWSCRAWL_SHARE = os.environ.get("NEWSCRAWL_SHARE", "auto")
+NEWSCRAWL_SHARE = "auto"
 
 #: The Chromium executable that renders share pages (Debian's package).
-NEWSCRAWL_CHROMIUM = os.environ.get("NEWSCRAWL_CHROMIUM", "/usr/bin/chromium")
+NEWSCRAWL_CHROMIUM = "/usr/bin/chromium"
 
 #: Seconds a share page may take to load and show its article (or its error).
-NEWSCRAWL_SHARE_PAGE_TIMEOUT = float(os.environ.get("NEWSCRAWL_SHARE_PAGE_TIMEOUT", "20"))
+NEWSCRAWL_SHARE_PAGE_TIMEOUT = 20
 
 #: Share host that `scrapy crawl share` fetches infoCodes from.
-NEWSCRAWL_SHARE_URL = os.environ.get("NEWSCRAWL_SHARE_URL", "http://finews.zning.xyz")
+NEWSCRAWL_SHARE_URL = "http://finews.zning.xyz"
 
 # --- Scale-out: several workers share one crawl through Redis ----------------
 
 #: Redis URL (redis://host:6379/0). Set, the crawl is one worker of a shared
 #: run (newscrawl.scaleout); empty, it runs alone on the SQLite state.
-NEWSCRAWL_REDIS_URL = os.environ.get("NEWSCRAWL_REDIS_URL", "")
+NEWSCRAWL_REDIS_URL = ""
 
 #: The run the worker joins: workers with the same run name share a queue.
 #: Empty: the spider's name.
-NEWSCRAWL_REDIS_RUN = os.environ.get("NEWSCRAWL_REDIS_RUN", "")
+NEWSCRAWL_REDIS_RUN = ""
 
 #: A worker ends once the shared run has been quiet this many seconds.
-NEWSCRAWL_REDIS_IDLE_TIMEOUT = float(os.environ.get("NEWSCRAWL_REDIS_IDLE_TIMEOUT", "30"))
+NEWSCRAWL_REDIS_IDLE_TIMEOUT = 30
 
 #: Seconds a worker may hold a category page or a post (from taking it to
 #: writing it) before the others presume it dead and take it over.
-NEWSCRAWL_CLAIM_TIMEOUT = int(os.environ.get("NEWSCRAWL_CLAIM_TIMEOUT", "600"))
+NEWSCRAWL_CLAIM_TIMEOUT = 600
 
-# --- Exit status (see newscrawl/commands/crawl.py) ----------------------
+# --- Monitors: when a run is bad (exit 1), and who is told (newscrawl/monitors.py) ---
 
-#: A run exits 1 when more than this share of its requests failed (even if
+#: A run is bad when more than this share of its pages failed (even if
 #: nothing was logged at ERROR).
-NEWSCRAWL_MAX_FAILED_SHARE = float(os.environ.get("NEWSCRAWL_MAX_FAILED_SHARE", "0.1"))
+NEWSCRAWL_MAX_FAILED_SHARE = 0.1
+
+#: A run is bad when more than this share of the post pages it fetched gave
+#: no post (unreadable, or no body), counting posts rejected for the first time.
+NEWSCRAWL_MAX_UNPARSED_SHARE = 0.5
+
+#: A run is bad when a listing page lists fewer than this share of the posts
+#: it listed last time (or none at all): the site's markup may have changed.
+NEWSCRAWL_LISTING_MIN_SHARE = 0.5
+
+#: A rejected post is retried by later runs until it has been tried this
+#: many times (0: no limit), or for this many days (the site keeps about
+#: three days of posts); then it is given up.
+NEWSCRAWL_REJECT_MAX_ATTEMPTS = 0
+NEWSCRAWL_REJECT_MAX_DAYS = 3
+
+#: spidermon actions run when a run is bad, e.g.
+#: spidermon.contrib.actions.email.smtp.SendSmtpEmail (configured by its
+#: SPIDERMON_* settings; see the README). Empty: none.
+NEWSCRAWL_ALERT_ACTIONS = ""
+
+SPIDERMON_ENABLED = True
+SPIDERMON_SPIDER_CLOSE_MONITORS = ["newscrawl.monitors.RunMonitors"]
+SPIDERMON_MAX_ERRORS = 0
+SPIDERMON_MAX_ITEM_VALIDATION_ERRORS = 0
+
+# --- Where the crawl may go ----------------------------------------------
+
+#: Hosts requests may go to, besides those of NEWSCRAWL_SITE_URL and
+#: NEWSCRAWL_SHARE_URL; a host allows its subdomains (Scrapy's allowed_domains).
+NEWSCRAWL_ALLOWED_HOSTS = "finews.withounder.com finews.zning.xyz eastmoney.com"
+
+#: Chromium's sandbox: auto (on, except as root, where Chromium cannot use
+#: it), on, or off.
+NEWSCRAWL_CHROMIUM_SANDBOX = "auto"
 
 #: Seconds between progress lines (posts done/discovered, rate, ETA); 0: none.
-NEWSCRAWL_PROGRESS_INTERVAL = float(os.environ.get("NEWSCRAWL_PROGRESS_INTERVAL", "60"))
+NEWSCRAWL_PROGRESS_INTERVAL = 60
 
 # --- Politeness for the real site ----------------------------------------
 
@@ -88,7 +126,7 @@ RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 # --- Components ----------------------------------------------------------
 
 #: Longest wait, in seconds, that a 429/503's Retry-After header can impose before a retry.
-NEWSCRAWL_RETRY_AFTER_MAX = float(os.environ.get("NEWSCRAWL_RETRY_AFTER_MAX", "120"))
+NEWSCRAWL_RETRY_AFTER_MAX = 120
 
 ADDONS = {
     # scrapy-playwright, for the share modes that render share pages.
@@ -99,6 +137,9 @@ ADDONS = {
 
 DOWNLOADER_MIDDLEWARES = {
     "newscrawl.middlewares.httponly.HttpOnlyMiddleware": 40,
+    # Scrapy's offsite check on the canonical URL, before the host map.
+    "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
+    "newscrawl.middlewares.offsite.SiteOffsiteMiddleware": 45,
     # Before robots.txt (100), so robots, retries and redirects all see the
     # URL that is really fetched.
     "newscrawl.middlewares.hostmap.HostMapMiddleware": 50,
@@ -109,10 +150,27 @@ DOWNLOADER_MIDDLEWARES = {
 EXTENSIONS = {
     "newscrawl.archive.store.SqliteArchiveStore": 0,
     "newscrawl.extensions.rejects.RejectLog": 0,
+    "newscrawl.extensions.listings.ListingCounts": 0,
     "newscrawl.extensions.quietlog.QuietNetworkErrors": 0,
+    # Takes the run's counts when the spider closes, before spidermon's monitors.
     "newscrawl.extensions.report.RunReport": 0,
     "newscrawl.extensions.progress.Progress": 0,
+    "spidermon.contrib.scrapy.extensions.Spidermon": 500,
 }
+
+#: Scrapy's own extensions, less the telnet console and the remote-control
+#: server (both switched off below): Scrapy imports every extension it lists,
+#: even one set to None in EXTENSIONS, and the remote-control server's aiohttp
+#: alone takes about 0.2 s of every run.
+EXTENSIONS_BASE = {
+    name: order
+    for name, order in default_settings.EXTENSIONS_BASE.items()
+    if name not in ("scrapy.extensions.telnet.TelnetConsole", "scrapy.extensions.remote_control.RemoteControl")
+}
+
+# Names resolving to a private, loopback or link-local address are not
+# connected to, unless NEWSCRAWL_HOST_MAP maps a host there.
+TWISTED_DNS_RESOLVER = "newscrawl.middlewares.offsite.PublicAddressResolver"
 
 ITEM_PIPELINES = {
     "newscrawl.pipelines.validate.ValidatePostPipeline": 100,
@@ -136,4 +194,10 @@ CONCURRENT_ITEMS = 1
 TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False
 FEED_EXPORT_ENCODING = "utf-8"
-LOG_LEVEL = os.environ.get("NEWSCRAWL_LOG_LEVEL", "INFO")
+#: Scrapy's LOG_LEVEL, as a setting a cron user can also give as an environment
+#: variable (newscrawl.config sets LOG_LEVEL from it; ``-L`` still wins).
+NEWSCRAWL_LOG_LEVEL = "INFO"
+LOG_LEVEL = "INFO"  # until then
+
+# Last: an environment variable overrides the default above.
+globals().update(environment())

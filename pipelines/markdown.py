@@ -19,18 +19,16 @@ is in place and archived before process_item returns.
 import contextlib
 import logging
 import os
-import tempfile
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from newscrawl.archive.files import TEMP_SUFFIX, file_mode, fsync_file, write_temporary
 from newscrawl.archive.paths import posts_dir
 from newscrawl.archive.postfile import post_filename, render_post
 from newscrawl.archive.store import ArchiveStore
 
 logger = logging.getLogger(__name__)
-
-TEMP_SUFFIX = ".tmp"
 
 
 @dataclass(frozen=True)
@@ -66,6 +64,7 @@ class MarkdownWriterPipeline:
 
     def open_spider(self):
         self.directory.mkdir(parents=True, exist_ok=True)
+        file_mode()  # the umask, read here before the writing thread starts
         leftovers = self.leftovers()
         for leftover in leftovers:
             leftover.unlink(missing_ok=True)
@@ -149,23 +148,3 @@ def put_in_place(batch: list[_Rendered]) -> list[_Rendered]:
             continue
         placed.append(post)
     return placed
-
-
-def write_temporary(path: Path, text: str) -> Path:
-    """Write ``text`` to a new temporary file beside ``path`` (not yet synced); its path."""
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=TEMP_SUFFIX)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-    except BaseException:
-        os.unlink(temporary)
-        raise
-    return Path(temporary)
-
-
-def fsync_file(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

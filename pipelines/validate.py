@@ -1,39 +1,48 @@
-"""Reject a post that cannot be written as a valid file."""
+"""Reject a post that cannot be written as a valid file: spidermon's item validation.
 
-from scrapy.exceptions import DropItem
+spidermon's ItemValidationPipeline checks each post against its JSON Schema
+(newscrawl.items.POST_SCHEMA) and counts the errors in the stats, where
+spidermon's Item Validation Monitor finds them (the run is bad). An invalid
+post is dropped, and recorded as a reject whose reason says what is wrong.
+Its errors are counted the first time only: a later run retries it (the
+site may fix it) without being bad again; rejects.jsonl keeps showing it.
+"""
 
-from newscrawl.items import REQUIRED_FIELDS
-from newscrawl.archive.postfile import post_filename
+from spidermon.contrib.scrapy.pipelines import ItemValidationPipeline
+from spidermon.contrib.validation import JSONSchemaValidator
+from spidermon.contrib.validation.messages import REGEX_NOT_MATCHED
+
 from newscrawl.extensions.rejects import RejectLog
-from newscrawl.site.urls import INFO_CODE_RE
+from newscrawl.items import POST_SCHEMA, REQUIRED_FIELDS
 
 
-class ValidatePostPipeline:
-    def __init__(self, rejects: RejectLog):
+class ValidatePostPipeline(ItemValidationPipeline):
+    def __init__(self, rejects: RejectLog, stats):
+        # "Item": every item, PostItem or dict.
+        super().__init__({"Item": [JSONSchemaValidator(POST_SCHEMA)]}, stats, drop_items_with_errors=True)
         self.rejects = rejects
+        self._known = False  # whether the post being validated was rejected by an earlier run
 
     @classmethod
     def from_crawler(cls, crawler):
-        return cls(crawler.get_extension(RejectLog))
+        return cls(crawler.get_extension(RejectLog), crawler.stats)
 
-    def process_item(self, item):
-        missing = [name for name in REQUIRED_FIELDS if not item.get(name)]
-        reason = None
-        if missing:
-            reason = "missing_" + "_".join(missing)
-        elif not INFO_CODE_RE.fullmatch(item["info_code"]):
-            reason = "bad_info_code"
-        elif not _makes_file_name(item):
-            reason = "bad_date"
-        if reason:
-            self.rejects.record(reason, item.get("url"), item.get("info_code"))
-            raise DropItem(reason)
-        return item
+    def process_item(self, item, spider=None):
+        self._known = self.rejects.known(item.get("info_code") or item.get("url"))
+        return super().process_item(item)
+
+    def _add_error_stats(self, errors):
+        if not self._known:
+            super()._add_error_stats(errors)
+
+    def _drop_item(self, item, errors):
+        self.rejects.record(reject_reason(errors), item.get("url"), item.get("info_code"))
+        super()._drop_item(item, errors)
 
 
-def _makes_file_name(item) -> bool:
-    try:
-        post_filename(item)
-    except ValueError:
-        return False
-    return True
+def reject_reason(errors: dict[str, list[str]]) -> str:
+    """``missing_title_date`` for absent or empty fields; else ``bad_info_code`` or ``bad_date``."""
+    missing = [name for name in REQUIRED_FIELDS if name in errors and errors[name] != [REGEX_NOT_MATCHED]]
+    if missing:
+        return "missing_" + "_".join(missing)
+    return "bad_info_code" if "info_code" in errors else "bad_date"

@@ -11,7 +11,9 @@ from scrapy.http import TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 
 from newscrawl.archive.store import ArchiveStore
+from newscrawl.config import check_spider_arguments
 from newscrawl.errors import ConfigError
+from newscrawl.extensions.listings import listing_read
 from newscrawl.extensions.rejects import RejectLog
 from newscrawl.failures import failure_reason
 from newscrawl.items import PostItem
@@ -45,9 +47,11 @@ class FinewsSpider(scrapy.Spider):
 
     name = "finews"
     default_categories: tuple[str, ...] = ()
+    arguments = ("categories", "since", "until", "refresh")  # the -a it takes
 
     def __init__(self, *args, categories: str | None = None, since: str | None = None, until: str | None = None,
                  refresh: str | None = None, **kwargs):
+        check_spider_arguments(self.name, kwargs, self.arguments)
         super().__init__(*args, **kwargs)
         self.run_args = {k: v for k, v in dict(categories=categories, since=since, until=until, refresh=refresh).items() if v}
         if categories:
@@ -62,6 +66,13 @@ class FinewsSpider(scrapy.Spider):
         self.refresh = refresh not in (None, "", "0", "false", "no")
         self.seen: set[str] = set()  # infoCodes of every post link met, each handled once
         self.named_slugs: set[str] = set()  # slugs something named exactly (see discovery)
+
+    @classmethod
+    def check_crawl_arguments(cls, categories: str | None = None, **others) -> None:
+        """What ``scrapy crawl`` needs that ``scrapy parse`` does not: something to crawl."""
+        check_spider_arguments(cls.name, others, cls.arguments)
+        if not (categories or "").strip(", ") and not cls.default_categories:
+            raise ConfigError("nothing to crawl: give -a categories=slug1,slug2 (or all)")
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
@@ -127,6 +138,9 @@ class FinewsSpider(scrapy.Spider):
         if not self.refresh and self.store.is_archived(ref.info_code):
             stats.inc_value("newscrawl/skipped_archived")
             return None
+        if not self.refresh and self.rejects.given_up(ref.info_code):
+            stats.inc_value("newscrawl/skipped_given_up")
+            return None
         stats.inc_value("newscrawl/post_requests")
         return scrapy.Request(
             ref.url,
@@ -149,6 +163,8 @@ class FinewsSpider(scrapy.Spider):
         urls = [url for url in map(response.urljoin, response.xpath("//section//a/@href").getall())
                 if parse_post_url(url)]
         self.crawler.stats.inc_value("newscrawl/listed", len(urls))
+        self.crawler.signals.send_catch_log(listing_read, url=response.url, posts=len(urls),
+                                            required=category in self.categories)
         # The page answering confirms the slug of the posts that waited for it.
         requests = [self.post_request(url, category) for url in [*urls, *waiting]]
         yield from self.listed(response.request, requests)
@@ -166,6 +182,7 @@ class FinewsSpider(scrapy.Spider):
         of its URL's segments (it travels in that page's request): if the
         page answers, that is its slug; if not, the post page settles it.
         """
+        self.crawler.signals.send_catch_log(listing_read, url=response.url, posts=len(found), required=True)
         requests, waiting = [], {}
         for post in found:
             if post.category:

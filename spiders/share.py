@@ -7,6 +7,7 @@ from pathlib import Path
 import scrapy
 
 from newscrawl.archive.store import ArchiveStore
+from newscrawl.config import check_spider_arguments
 from newscrawl.errors import ConfigError
 from newscrawl.extensions.rejects import RejectLog
 from newscrawl.items import PostItem
@@ -28,6 +29,7 @@ class ShareSpider(scrapy.Spider):
     name = "share"
 
     def __init__(self, *args, infocodes: str | None = None, **kwargs):
+        check_spider_arguments(self.name, kwargs, ("infocodes",))
         super().__init__(*args, **kwargs)
         self.info_codes = read_info_codes(infocodes)
 
@@ -52,6 +54,8 @@ class ShareSpider(scrapy.Spider):
         for info_code in self.info_codes:
             if store.is_archived(info_code):
                 self.crawler.stats.inc_value("newscrawl/skipped_archived")
+            elif self.rejects.given_up(info_code):
+                self.crawler.stats.inc_value("newscrawl/skipped_given_up")
             else:
                 links.append(parse_share_link(share_page_url(self.share_url, info_code)))
         fetches = [asyncio.ensure_future(self.backfill(link)) for link in links]

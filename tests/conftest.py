@@ -1,9 +1,11 @@
 """Shared test fixtures: the mock site, and running a real crawl against it."""
 
+import json
 import os
 import subprocess
 import sys
 from dataclasses import dataclass, replace
+from datetime import datetime
 from pathlib import Path
 
 import lxml.html
@@ -43,15 +45,30 @@ class CrawlResult:
     log: str
     output: Path
 
+    def __post_init__(self):
+        # Read now: the next run rewrites rejects.jsonl and appends to runs.jsonl.
+        self._rejects = read_rejects(self.output)
+        runs = self.output / "runs.jsonl"
+        self._report = json.loads(runs.read_text(encoding="utf-8").splitlines()[-1]) if runs.exists() else None
+
     def posts(self) -> dict[str, PostFile]:
         """The written posts by infoCode."""
         return {post.meta["info_code"]: post for post in read_posts(self.output)}
 
     def rejects(self) -> list[dict]:
-        path = self.output / "rejects.jsonl"
-        if not path.exists():
-            return []
-        return [yaml.safe_load(line) for line in path.read_text(encoding="utf-8").splitlines()]
+        """The current rejects once this run ended (rejects.jsonl)."""
+        return self._rejects
+
+    def report(self) -> dict | None:
+        """The last line of runs.jsonl once this run ended: this run's, if it wrote one."""
+        return self._report
+
+
+def read_rejects(output: Path) -> list[dict]:
+    path = output / "rejects.jsonl"
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
 
 
 def read_posts(output: Path) -> list[PostFile]:
@@ -155,6 +172,15 @@ def research_titles_on_top(posts: list[Post]) -> list[Post]:
     newest = max(posts, key=lambda p: p.displayed_time)
     marked = {first_listed.info_code, newest.info_code}
     return [replace(p, title="<研报>" + p.title.strip()) if p.info_code in marked else p for p in posts]
+
+
+def make_post(code: str, **fields) -> Post:
+    """A qingdaocaijingribao post with a body on the site; ``fields`` change it."""
+    values = dict(info_code=code, category="qingdaocaijingribao", title=f"标题{code[-4:]}：“测试”",
+                  published=datetime(2022, 2, 23, 9, 15, 42), publisher="青岛财经日报", tag="青岛财经日报新闻",
+                  body_html='<p>　　第一段正文。</p><p>第二段正文。</p><p class="em_media">（文章来源：青岛财经日报）</p>')
+    values.update(fields)
+    return Post(**values)
 
 
 @pytest.fixture

@@ -4,26 +4,17 @@ half-written, every skip explained (rejects.jsonl, a WARNING, the run report).""
 import json
 import re
 import sqlite3
-from datetime import datetime
 
 import pytest
 
 from newscrawl.archive.store import SqliteArchiveStore
-from newscrawl.mocksite import SHARE_HOSTS, SITE_HOST, Fault, MockSite, Post
-from tests.conftest import crawl
+from newscrawl.mocksite import SHARE_HOSTS, SITE_HOST, Fault, MockSite
+from tests.conftest import crawl, make_post
 
 POST_PAGE = r"/.+/\d{4}/\d\d/\d\d/.+\.html"
 
 
-def _post(code: str, **fields) -> Post:
-    values = dict(info_code=code, category="qingdaocaijingribao", title=f"标题{code[-4:]}：“测试”",
-                  published=datetime(2022, 2, 23, 9, 15, 42), publisher="青岛财经日报", tag="青岛财经日报新闻",
-                  body_html='<p>　　第一段正文。</p><p>第二段正文。</p><p class="em_media">（文章来源：青岛财经日报）</p>')
-    values.update(fields)
-    return Post(**values)
-
-
-GOOD = _post("NW202202230000001001")
+GOOD = make_post("NW202202230000001001")
 
 
 def _report(output) -> dict:
@@ -103,7 +94,7 @@ def _blank_title_and_date(page: bytes) -> bytes:
 
 
 def test_post_with_empty_title_and_date_is_completed_from_its_share_data(output):
-    bad = _post("NW202202230000001002", published=datetime(2022, 2, 23, 21, 5, 7))
+    bad = make_post("NW202202230000001002", published=datetime(2022, 2, 23, 21, 5, 7))
     with MockSite([GOOD, bad], include_seed=False).serve() as site:
         site.add_fault(SITE_HOST, re.escape(bad.url_path), Fault(body=_blank_title_and_date))
         result = crawl(site, output)
@@ -117,7 +108,7 @@ def test_post_with_empty_title_and_date_is_completed_from_its_share_data(output)
 
 
 def test_post_with_empty_title_and_date_and_no_share_data_is_rejected_not_archived(output):
-    bad = _post("NW202202230000001002")
+    bad = make_post("NW202202230000001002")
     with MockSite([GOOD, bad], include_seed=False).serve() as site:
         site.add_fault(SITE_HOST, re.escape(bad.url_path), Fault(body=_blank_title_and_date))
         site.json_status = 404
@@ -135,7 +126,7 @@ def test_post_with_empty_title_and_date_and_no_share_data_is_rejected_not_archiv
 
 
 def test_share_data_that_is_not_json(output):
-    empty = _post("NW202202230000001003", site_body=False)
+    empty = make_post("NW202202230000001003", site_body=False)
     with MockSite([GOOD, empty], include_seed=False).serve() as site:
         for host in SHARE_HOSTS:
             site.add_fault(host, "/NewsData/GetNewsText.do", Fault(body=lambda _: b"<html>busy</html>", content_type="text/html"))
@@ -148,7 +139,7 @@ def test_share_data_that_is_not_json(output):
 
 
 def test_redirect_loop_is_rejected(output):
-    looping = _post("NW202202230000001004")
+    looping = make_post("NW202202230000001004")
     with MockSite([GOOD, looping], include_seed=False).serve() as site:
         site.add_fault(SITE_HOST, re.escape(looping.url_path), Fault(status=302, headers={"Location": looping.url_path}))
         result = crawl(site, output)
@@ -160,13 +151,15 @@ def test_redirect_loop_is_rejected(output):
 
 
 def test_category_page_with_50000_links(output):
-    listed = [_post(f"NW2022022300{i:08d}") for i in range(50_000)]
+    listed = [make_post(f"NW2022022300{i:08d}") for i in range(50_000)]
     fresh = listed[:3]
     store = SqliteArchiveStore(output / "state.sqlite3")
+    in_place = output / "archived.md"  # each archived post's file is there (a listed post's file is checked)
+    in_place.write_text("---\n", encoding="utf-8")
     with store._db:  # one transaction: the 49,997 posts an earlier run archived
         store._db.executemany(
-            "INSERT INTO archived (info_code, path, url, archived_at) VALUES (?, '', '', 0)",
-            [(p.info_code,) for p in listed[3:]],
+            "INSERT INTO archived (info_code, path, url, archived_at) VALUES (?, ?, '', 0)",
+            [(p.info_code, str(in_place)) for p in listed[3:]],
         )
     store.close()
     with MockSite(fresh, include_seed=False).serve() as site:

@@ -1,6 +1,6 @@
 """Unit tests of the store and the pipelines."""
 
-import json
+import os
 
 import pytest
 from scrapy.exceptions import DropItem
@@ -36,17 +36,33 @@ def store(tmp_path):
     store.close()
 
 
+def _post_file(tmp_path, code: str) -> str:
+    path = tmp_path / f"{code}.md"
+    path.write_text("---\n", encoding="utf-8")
+    return str(path)
+
+
 def test_store_persists_across_connections(tmp_path):
     first = SqliteArchiveStore(tmp_path / "state.sqlite3")
-    first.mark_archived("NW1", "/x/NW1.md", "u")
+    first.mark_archived("NW1", _post_file(tmp_path, "NW1"), "u")
     first.close()
     second = SqliteArchiveStore(tmp_path / "state.sqlite3")
     assert second.is_archived("NW1") and not second.is_archived("NW2")
     second.close()
 
 
-def test_dedupe_within_a_run_and_across_runs(store, stats):
-    store.mark_archived("OLD", "/x/OLD.md", "u")
+def test_a_post_whose_file_is_gone_or_unreadable_is_not_archived(tmp_path, store):
+    store.mark_archived("NW1", _post_file(tmp_path, "NW1"), "u")
+    store.mark_archived("NW2", _post_file(tmp_path, "NW2"), "u")
+    (tmp_path / "NW1.md").unlink()
+    (tmp_path / "NW2.md").chmod(0)
+    assert not store.is_archived("NW1")
+    assert store.is_archived("NW2") == (os.geteuid() == 0)  # root reads any file
+    assert store.claim("NW1"), "fetched and written again"
+
+
+def test_dedupe_within_a_run_and_across_runs(tmp_path, store, stats):
+    store.mark_archived("OLD", _post_file(tmp_path, "OLD"), "u")
     pipeline = DedupePipeline(store, stats)
     assert pipeline.process_item(_item("NEW")) is not None
     with pytest.raises(DropItem):
@@ -76,18 +92,47 @@ def test_writer_archives_nothing_when_the_file_cannot_be_written(tmp_path, store
     assert list((tmp_path / "_posts").iterdir()) == []
 
 
+def _reject_log(tmp_path, store, **settings) -> RejectLog:
+    crawler = get_crawler(settings_dict={"NEWSCRAWL_OUTPUT_DIR": str(tmp_path), "NEWSCRAWL_REJECT_MAX_ATTEMPTS": 3,
+                                         "NEWSCRAWL_REJECT_MAX_DAYS": 3, **settings})
+    rejects = RejectLog(crawler)
+    rejects.store = store
+    return rejects
+
+
 @pytest.mark.parametrize(
     "overrides, reason",
     [({"title": None}, "missing_title"), ({"date": None, "body": ""}, "missing_date_body"), ({"info_code": "../x"}, "bad_info_code"),
      ({"date": "20220223"}, "bad_date")],
 )
-def test_validate_rejects_with_a_record(tmp_path, stats, overrides, reason):
-    rejects = RejectLog(tmp_path / "rejects.jsonl", stats, get_crawler().signals)
+def test_validate_rejects_with_a_record(tmp_path, store, overrides, reason):
+    rejects = _reject_log(tmp_path, store)
+    item = _item(**overrides)
     with pytest.raises(DropItem):
-        ValidatePostPipeline(rejects).process_item(_item(**overrides))
-    record = json.loads((tmp_path / "rejects.jsonl").read_text(encoding="utf-8"))
-    assert record["reason"] == reason and record["url"].startswith(SITE)
-    assert stats.get_value(f"newscrawl/rejected/{reason}") == 1
+        ValidatePostPipeline(rejects, rejects.stats).process_item(item)
+    [record] = store.rejects()
+    assert record["reason"] == reason and record["kind"] == "invalid" and record["url"].startswith(SITE)
+    assert rejects.stats.get_value(f"newscrawl/rejected/{reason}") == 1
+    assert rejects.stats.get_value("spidermon/validation/fields/errors") >= 1  # what the Item Validation Monitor reads
+
+
+def test_a_reject_is_one_record_until_given_up_or_written(tmp_path, store):
+    for attempt in (1, 2, 3):
+        rejects = _reject_log(tmp_path, store)  # a run each
+        rejects.record("fetch_failed", f"{SITE}/a.html", "NW1", "HTTP 500")
+        rejects.record("no_body", f"{SITE}/a.html", "NW1")  # the run's first cause is kept
+        [record] = store.rejects()
+        assert (record["reason"], record["attempts"], record["given_up"]) == ("fetch_failed", attempt, attempt == 3)
+    store.mark_archived("NW1", str(tmp_path / "a.md"), f"{SITE}/a.html")
+    assert store.rejects() == []
+
+
+def test_a_reject_is_given_up_after_max_days(tmp_path, store):
+    _reject_log(tmp_path, store).record("no_body", f"{SITE}/a.html", "NW1")
+    record = store.reject("NW1")
+    store.put_reject("NW1", {**record, "first_seen": record["first_seen"] - 4 * 86400})
+    _reject_log(tmp_path, store).record("no_body", f"{SITE}/a.html", "NW1")
+    assert store.reject("NW1")["given_up"] and store.reject("NW1")["attempts"] == 2
 
 
 def test_writer_puts_posts_in_place_and_archives_them_a_batch_at_a_time(tmp_path, store, stats):

@@ -151,7 +151,7 @@ def test_unreachable_redis_is_a_one_line_config_error(tmp_path):
     assert "Traceback" not in result.log
 
 
-def test_redis_claims_are_atomic_and_owned(redis_url):
+def test_redis_claims_are_atomic_and_owned(redis_url, tmp_path):
     server = Redis.from_url(redis_url)
     first, second = RedisArchiveStore(server, 60, "a:1"), RedisArchiveStore(server, 60, "b:2")
     assert first.claim("NW1")
@@ -160,8 +160,10 @@ def test_redis_claims_are_atomic_and_owned(redis_url):
     assert not second.claim("NW1"), "a worker cannot release another's claim"
     first.release("NW1")
     assert second.claim("NW1")
-    second.mark_archived("NW1", "/out/_posts/x.md", "https://site/x.html")
-    assert second.is_archived("NW1") and second.archived_path("NW1") == "/out/_posts/x.md"
+    post_file = tmp_path / "x.md"
+    post_file.write_text("---\n", encoding="utf-8")
+    second.mark_archived("NW1", str(post_file), "https://site/x.html")
+    assert second.is_archived("NW1") and second.archived_path("NW1") == str(post_file)
     assert not first.claim("NW1") and not second.claim("NW1")
     assert not first.claim("NW1", rewrite=True), "a refresh rewrites a post once, not once per duplicate"
     assert first.claim("NW2", rewrite=True), "rewrite claims a post that is not archived too"

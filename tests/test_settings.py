@@ -1,12 +1,17 @@
-"""The project's settings: politeness for the real site, overridable from the environment."""
+"""The project's settings: politeness for the real site; every NEWSCRAWL_* setting read
+from ``-s`` or its environment variable, and checked before the crawl starts."""
 
-import json
-import os
-import subprocess
-import sys
+import importlib
+import re
 
+import pytest
+from scrapy.settings import Settings
 from scrapy.utils.project import get_project_settings
 
+import newscrawl.settings
+from newscrawl import config
+from newscrawl.archive.paths import output_dir, state_path
+from newscrawl.errors import ConfigError
 from tests.conftest import REPO
 
 
@@ -20,10 +25,103 @@ def test_politeness_for_the_real_site():
     assert settings.get("NEWSCRAWL_SITE_URL") == "https://finews.withounder.com"
 
 
-def test_host_settings_come_from_the_environment():
-    env = {**os.environ, "NEWSCRAWL_SITE_URL": "https://mirror.example", "NEWSCRAWL_HOST_MAP": '{"a": "http://b"}',
-           "NEWSCRAWL_OUTPUT_DIR": "/srv/archive", "NEWSCRAWL_STATE": "/var/lib/newscrawl.sqlite3"}
-    code = ("from scrapy.utils.project import get_project_settings as g; import json; s = g(); "
-            "print(json.dumps([s.get(k) for k in ('NEWSCRAWL_SITE_URL', 'NEWSCRAWL_HOST_MAP', 'NEWSCRAWL_OUTPUT_DIR', 'NEWSCRAWL_STATE')]))")
-    out = subprocess.run([sys.executable, "-c", code], cwd=REPO, env=env, capture_output=True, text=True, check=True).stdout
-    assert json.loads(out) == ["https://mirror.example", '{"a": "http://b"}', "/srv/archive", "/var/lib/newscrawl.sqlite3"]
+def _example_values(tmp_path) -> dict[str, tuple[str, str]]:
+    """Two valid values for each setting: (the environment's, -s's)."""
+    return {
+        "NEWSCRAWL_SITE_URL": ("https://mirror.example", "https://other.example"),
+        "NEWSCRAWL_HOST_MAP": ('{"a": "http://b"}', '{"a": "http://c"}'),
+        "NEWSCRAWL_ALLOWED_HOSTS": ("a.example", "b.example c.example"),
+        "NEWSCRAWL_OUTPUT_DIR": (str(tmp_path / "env"), str(tmp_path / "cmdline")),
+        "NEWSCRAWL_STATE": (str(tmp_path / "env.sqlite3"), str(tmp_path / "cmdline.sqlite3")),
+        "NEWSCRAWL_SYNC_BATCH": ("5", "7"),
+        "NEWSCRAWL_LOG_LEVEL": ("DEBUG", "WARNING"),
+        "NEWSCRAWL_MAX_FAILED_SHARE": ("0.2", "0.3"),
+        "NEWSCRAWL_MAX_UNPARSED_SHARE": ("0.2", "0.3"),
+        "NEWSCRAWL_LISTING_MIN_SHARE": ("0.2", "0.3"),
+        "NEWSCRAWL_REJECT_MAX_ATTEMPTS": ("2", "9"),
+        "NEWSCRAWL_REJECT_MAX_DAYS": ("1", "2.5"),
+        "NEWSCRAWL_ALERT_ACTIONS": ("spidermon.contrib.actions.email.smtp.SendSmtpEmail",
+                                    "spidermon.contrib.actions.discord.SendDiscordMessage"),
+        "NEWSCRAWL_PROGRESS_INTERVAL": ("0", "5"),
+        "NEWSCRAWL_RETRY_AFTER_MAX": ("1", "2"),
+        "NEWSCRAWL_SHARE": ("api", "off"),
+        "NEWSCRAWL_CHROMIUM": ("/usr/bin/chromium", "/opt/chromium"),
+        "NEWSCRAWL_CHROMIUM_SANDBOX": ("on", "off"),
+        "NEWSCRAWL_SHARE_PAGE_TIMEOUT": ("5", "6"),
+        "NEWSCRAWL_SHARE_URL": ("http://share.example", "https://share2.example"),
+        "NEWSCRAWL_REDIS_URL": ("redis://a:6379/0", "redis://b:6379/1"),
+        "NEWSCRAWL_REDIS_RUN": ("one", "two"),
+        "NEWSCRAWL_REDIS_IDLE_TIMEOUT": ("3", "4"),
+        "NEWSCRAWL_CLAIM_TIMEOUT": ("60", "90"),
+    }
+
+
+def _project_settings(environ: dict[str, str] | None = None, monkeypatch=None) -> Settings:
+    """The project's settings as Scrapy loads them, with these environment variables set."""
+    for name, value in (environ or {}).items():
+        monkeypatch.setenv(name, value)
+    settings = Settings()
+    settings.setmodule(importlib.reload(newscrawl.settings), priority="project")
+    return settings
+
+
+@pytest.fixture(autouse=True)
+def _settings_module_without_test_env():
+    yield
+    importlib.reload(newscrawl.settings)  # monkeypatch has restored the environment by now
+
+
+def test_every_documented_setting_is_read_and_checked():
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    table = readme.split("\n## Settings\n", 1)[1].split("\n## ", 1)[0]
+    documented = re.findall(r"^\| `(NEWSCRAWL_\w+)`", table, re.M)
+    assert sorted(documented) == sorted(config.SETTINGS)
+
+
+def test_every_setting_comes_from_its_env_var_and_dash_s_wins(tmp_path, monkeypatch):
+    examples = _example_values(tmp_path)
+    assert sorted(examples) == sorted(config.SETTINGS)
+    environ = {name: env for name, (env, _) in examples.items()}
+    from_env = _project_settings(environ, monkeypatch)
+    config.load(from_env)
+    assert {name: from_env.get(name) for name in examples} == environ
+    both = _project_settings(environ, monkeypatch)
+    for name, (_, cmdline) in examples.items():
+        both.set(name, cmdline, priority="cmdline")
+    config.load(both)
+    assert {name: both.get(name) for name in examples} == {name: cmdline for name, (_, cmdline) in examples.items()}
+    assert (from_env.get("LOG_LEVEL"), both.get("LOG_LEVEL")) == ("DEBUG", "WARNING")
+
+
+def test_relative_paths_are_the_projects(tmp_path, monkeypatch):
+    (tmp_path / "scrapy.cfg").write_text("[settings]\ndefault = newscrawl.settings\n", encoding="utf-8")
+    (tmp_path / "spiders").mkdir()
+    monkeypatch.chdir(tmp_path / "spiders")
+    settings = _project_settings({"NEWSCRAWL_STATE": "state/archive.sqlite3"}, monkeypatch)
+    assert output_dir(settings) == tmp_path / "output"
+    assert state_path(settings) == tmp_path / "state" / "archive.sqlite3"
+
+
+@pytest.mark.parametrize("name, value, message", [
+    ("NEWSCRAWL_MAX_FAILED_SHARE", "abc", "NEWSCRAWL_MAX_FAILED_SHARE=abc: not a number"),
+    ("NEWSCRAWL_MAX_FAILED_SHARE", "2", "NEWSCRAWL_MAX_FAILED_SHARE=2: must be at most 1"),
+    ("NEWSCRAWL_SYNC_BATCH", "1.5", "NEWSCRAWL_SYNC_BATCH=1.5: not an integer"),
+    ("NEWSCRAWL_LOG_LEVEL", "LOUD", "NEWSCRAWL_LOG_LEVEL=LOUD: must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL"),
+    ("NEWSCRAWL_SITE_URL", "finews.withounder.com", "NEWSCRAWL_SITE_URL=finews.withounder.com: must be an http(s) URL"),
+    ("NEWSCRAWL_ALERT_ACTIONS", "spidermon.nothing.Here", "NEWSCRAWL_ALERT_ACTIONS=spidermon.nothing.Here: cannot import"),
+    ("NEWSCRAWL_HOST_MAP", "[1]", "NEWSCRAWL_HOST_MAP must be a JSON object"),
+])
+def test_a_bad_value_is_one_config_error(name, value, message):
+    settings = _project_settings()
+    settings.set(name, value, priority="cmdline")
+    with pytest.raises(ConfigError) as error:
+        config.load(settings)
+    assert str(error.value).startswith(message) and "\n" not in str(error.value)
+
+
+def test_an_output_dir_under_a_file_is_a_config_error(tmp_path):
+    (tmp_path / "file").write_text("x", encoding="utf-8")
+    settings = _project_settings()
+    settings.set("NEWSCRAWL_OUTPUT_DIR", str(tmp_path / "file" / "output"), priority="cmdline")
+    with pytest.raises(ConfigError, match="is not a directory"):
+        config.load(settings)

@@ -1,30 +1,36 @@
 """Render share pages in headless Chromium, through scrapy-playwright.
 
-``BrowserAddon`` (in ADDONS) installs scrapy-playwright's download handler
-only when NEWSCRAWL_SHARE can use a browser and Chromium is there. Even
-then only requests whose meta has ``playwright`` (``share_page_meta()``)
-open a page; every other request goes through Scrapy's own HTTP handler.
-scrapy-playwright closes each page once its response is read (we never ask
-for the page object) and bounds the pages per browser context.
+``BrowserAddon`` (in ADDONS) installs the browser's download handler
+(newscrawl.addons.playwright_handler) only when NEWSCRAWL_SHARE can use a
+browser and Chromium is there. Even then only requests whose meta has
+``playwright`` (``share_page_meta()``) are rendered; every other request goes
+through Scrapy's own HTTP handler. Pages are kept open and reused
+(newscrawl.addons.page_pool), at most PLAYWRIGHT_MAX_PAGES_PER_CONTEXT at once.
 
-Every run imports this module (ADDONS, spiders), so Playwright itself is
-imported only where a page is rendered (newscrawl.addons.playwright_handler).
+A share page is read as soon as its script has written the article (or its
+error) into the DOM: the navigation is awaited only until the page's
+response arrives, then one script in the page waits for that element.
+Playwright's own wait_for_selector, which polls, and waiting for the load
+event halve the pages a second.
+
+Every run imports this module (ADDONS, spiders), so scrapy-playwright and
+Playwright are imported only where a page is rendered.
 """
 
 import logging
+import os
+from urllib.parse import urlsplit
 
-from scrapy_playwright.page import PageMethod
-
+from newscrawl.middlewares.hostmap import HostMap
+from newscrawl.middlewares.offsite import allowed_hosts
 from newscrawl.share.mode import ShareMode
 
 logger = logging.getLogger(__name__)
 
 
-#: Chromium flags for a server: no sandbox (runs as root in CI), no GPU, and
-#: none of the background connections (updates, sync, safe browsing...) a
-#: closed network refuses.
+#: Chromium flags for a server: no GPU, and none of the background
+#: connections (updates, sync, safe browsing...) a closed network refuses.
 CHROMIUM_ARGS = (
-    "--no-sandbox",
     "--disable-gpu",
     "--disable-dev-shm-usage",
     "--disable-background-networking",
@@ -57,40 +63,67 @@ class BrowserAddon:
                            share.chromium_missing)
             return
         handlers = settings.getdict("DOWNLOAD_HANDLERS")
-        handler = "newscrawl.addons.playwright_handler.LazyPlaywrightHandler"
+        handler = "newscrawl.addons.playwright_handler.ShareBrowserHandler"
         handlers.update(http=handler, https=handler)
         settings.set("DOWNLOAD_HANDLERS", handlers, "addon")
         timeout_ms = settings.getfloat("NEWSCRAWL_SHARE_PAGE_TIMEOUT") * 1000
         settings.set("PLAYWRIGHT_BROWSER_TYPE", "chromium", "addon")
-        settings.set(
-            "PLAYWRIGHT_LAUNCH_OPTIONS",
-            {"executable_path": share.chromium, "headless": True, "args": list(CHROMIUM_ARGS)},
-            "addon",
-        )
+        args = list(CHROMIUM_ARGS) + ([] if sandboxed(settings) else ["--no-sandbox"])
+        settings.set("PLAYWRIGHT_LAUNCH_OPTIONS", {"executable_path": share.chromium, "headless": True, "args": args},
+                     "addon")
         settings.set("PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT", timeout_ms, "addon")
         settings.set("PLAYWRIGHT_MAX_PAGES_PER_CONTEXT", 4, "addon")
-        settings.set("PLAYWRIGHT_ABORT_REQUEST", f"{__name__}.abort_request", "addon")
+        hosts = set(allowed_hosts(settings)) | HostMap.from_json(settings.get("NEWSCRAWL_HOST_MAP")).mirror_hosts()
+        settings.set("PLAYWRIGHT_ABORT_REQUEST", PageRequestFilter(hosts), "addon")
 
 
-def abort_request(request) -> bool:
-    """scrapy-playwright's PLAYWRIGHT_ABORT_REQUEST: images, fonts, media and CSS are not fetched."""
-    return request.resource_type in ABORTED_RESOURCE_TYPES
+def sandboxed(settings) -> bool:
+    """NEWSCRAWL_CHROMIUM_SANDBOX: ``auto`` is on except as root, where Chromium refuses to start sandboxed."""
+    choice = (settings.get("NEWSCRAWL_CHROMIUM_SANDBOX") or "auto").lower()
+    return choice == "on" or (choice == "auto" and os.geteuid() != 0)
+
+
+class PageRequestFilter:
+    """scrapy-playwright's PLAYWRIGHT_ABORT_REQUEST: what a rendered page may not fetch.
+
+    Any request to a host that is not allowed (newscrawl.middlewares.offsite,
+    plus the host map's mirrors, where the page really is) is aborted, and so
+    are images, fonts, media and CSS, which a page never needs for its text.
+    """
+
+    def __init__(self, hosts: set[str]):
+        self.hosts = hosts
+        self.warned: set[str] = set()  # one WARNING a host
+
+    def __call__(self, request) -> bool:
+        if request.resource_type in ABORTED_RESOURCE_TYPES:
+            return True
+        host = (urlsplit(request.url).hostname or "").lower()
+        allowed = any(host == allowed or host.endswith(f".{allowed}") for allowed in self.hosts)
+        if not allowed and host not in self.warned:
+            self.warned.add(host)
+            logger.warning("A rendered share page asked for %s, off the site's hosts: aborted", request.url)
+        return not allowed
 
 
 def share_page_meta(timeout_s: float) -> dict:
-    """Request meta that renders a share page and waits for its article (or error) element."""
+    """Request meta that renders a share page and waits for its article (or error) element;
+    after ``timeout_s`` the page is read as it is (and newscrawl.site.pages.read_share_page
+    says it shows neither)."""
+    from scrapy_playwright.page import PageMethod  # here: a run that renders nothing never imports it
+
     return {
         "playwright": True,
-        "playwright_page_methods": [PageMethod(_wait_for_article, timeout_ms=timeout_s * 1000)],
+        "playwright_page_goto_kwargs": {"wait_until": "commit"},
+        "playwright_page_methods": [PageMethod("evaluate", WAIT_FOR_ARTICLE_JS, timeout_s * 1000)],
     }
 
 
-async def _wait_for_article(page, timeout_ms: float) -> None:
-    """Wait for the article or the error element; on timeout the page is read as it is
-    (and newscrawl.site.pages.read_share_page says it shows neither)."""
-    from playwright.async_api import TimeoutError as PlaywrightTimeoutError  # loaded by now: a page is open
-
-    try:
-        await page.wait_for_selector(ARTICLE_OR_ERROR, state="attached", timeout=timeout_ms)
-    except PlaywrightTimeoutError:
-        pass
+#: Resolves once the page shows its article or its error element, or after the timeout.
+WAIT_FOR_ARTICLE_JS = """timeoutMs => new Promise(resolve => {
+  const shown = () => document.querySelector(%r);
+  if (shown()) return resolve();
+  const observer = new MutationObserver(() => { if (shown()) { observer.disconnect(); resolve(); } });
+  observer.observe(document, {childList: true, subtree: true});
+  setTimeout(() => { observer.disconnect(); resolve(); }, timeoutMs);
+})""" % ARTICLE_OR_ERROR

@@ -1,31 +1,39 @@
-"""scrapy-playwright's download handler, started at the first page a run renders.
+"""The download handler for http and https: Scrapy's own, and Chromium for share pages.
 
-Installed by newscrawl.addons.browser.BrowserAddon for http and https.
+Installed by newscrawl.addons.browser.BrowserAddon. A request whose meta has
+``playwright`` is rendered by scrapy-playwright (newscrawl.addons.page_pool),
+which is imported and started at the first such request: most runs render
+no page (the JSON answers), and importing scrapy-playwright and Playwright
+costs about a quarter of a second, starting Playwright's driver more.
 """
 
 import asyncio
 
-from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
+from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler
 
 
-class LazyPlaywrightHandler(ScrapyPlaywrightDownloadHandler):
-    """Starts Playwright at the first page instead of with the engine.
-
-    Most runs render no page (the JSON answers), and Scrapy builds one handler
-    per scheme: started with the engine, each would spawn a Playwright driver
-    for nothing (about 1.5 s a run). Overrides two private methods of the
-    pinned scrapy-playwright version.
-    """
-
+class ShareBrowserHandler(HTTP11DownloadHandler):
     def __init__(self, crawler):
         super().__init__(crawler)
+        self._page_handler = None
         self._start_lock = asyncio.Lock()
 
-    async def _maybe_launch_in_thread(self) -> None:
-        """Connected to engine_started by the base class: nothing to do yet."""
+    async def download_request(self, request):
+        if not request.meta.get("playwright"):
+            return await super().download_request(request)
+        return await (await self._browser()).download_request(request)
 
-    async def _download_request(self, request, spider=None):
+    async def _browser(self):
         async with self._start_lock:
-            if getattr(self, "browser_provider", None) is None:
-                await self._launch()
-        return await super()._download_request(request, spider)
+            if self._page_handler is None:
+                from newscrawl.addons.page_pool import PagePoolHandler
+
+                handler = PagePoolHandler(self.crawler)
+                await handler.start()
+                self._page_handler = handler
+        return self._page_handler
+
+    async def close(self):
+        if self._page_handler is not None:
+            await self._page_handler.close()
+        await super().close()

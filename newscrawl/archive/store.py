@@ -1,4 +1,6 @@
-"""The archive state: which infoCodes are already written, and which are being written.
+"""The archive state: which infoCodes are already written, and which are being written;
+the rejects (newscrawl.extensions.rejects) and the listing pages' post counts
+(newscrawl.extensions.listings) are kept with it.
 
 An extension, so the spider (which skips archived posts before requesting
 them) and the pipelines (which claim a post before writing it and record it
@@ -7,9 +9,12 @@ The embedded SQLite store is the default; with several workers the store
 lives in Redis (newscrawl.scaleout.store).
 """
 
+import json
 import logging
+import os
 import sqlite3
 import time
+from collections.abc import Iterator
 
 from scrapy import signals
 
@@ -29,11 +34,47 @@ class ArchiveStore:
     """
 
     def is_archived(self, info_code: str) -> bool:
-        raise NotImplementedError
+        """Whether the post is archived and its file is there to read (one ``access`` call):
+        a post whose file was deleted is fetched again."""
+        path = self.archived_path(info_code)
+        if path is None:
+            return False
+        if not os.access(path, os.R_OK):
+            logger.info("%s is archived, but its file %s is missing or unreadable: fetching it again", info_code, path)
+            return False
+        return True
 
     def archived_path(self, info_code: str) -> str | None:
         """Where the post was written, or None if it is not archived."""
         raise NotImplementedError
+
+    def archived(self) -> Iterator[tuple[str, str]]:
+        """Every archived (infoCode, path)."""
+        raise NotImplementedError
+
+    def forget(self, info_code: str) -> None:
+        """No longer archived: the next run that lists the post fetches it again."""
+        raise NotImplementedError
+
+    def reject(self, key: str) -> dict | None:
+        """The reject record of a post (newscrawl.extensions.rejects), or None."""
+        raise NotImplementedError
+
+    def put_reject(self, key: str, record: dict) -> None:
+        raise NotImplementedError
+
+    def rejects(self) -> list[dict]:
+        raise NotImplementedError
+
+    def listing_counts(self) -> dict[str, int]:
+        """Each listing page's URL -> the posts it listed the last time it listed any."""
+        raise NotImplementedError
+
+    def set_listing_count(self, url: str, posts: int) -> None:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        pass
 
     def claim(self, info_code: str, rewrite: bool = False) -> bool:
         raise NotImplementedError
@@ -63,17 +104,16 @@ class SqliteArchiveStore(ArchiveStore):
             "CREATE TABLE IF NOT EXISTS archived ("
             " info_code TEXT PRIMARY KEY, path TEXT NOT NULL, url TEXT NOT NULL, archived_at REAL NOT NULL)"
         )
+        self._db.execute("CREATE TABLE IF NOT EXISTS rejects (key TEXT PRIMARY KEY, record TEXT NOT NULL)")
+        self._db.execute("CREATE TABLE IF NOT EXISTS listings (url TEXT PRIMARY KEY, posts INTEGER NOT NULL)")
         self._claimed: set[str] = set()
 
     @classmethod
     def from_crawler(cls, crawler):
         store = cls(state_path(crawler.settings))
-        crawler.signals.connect(store.close, signal=signals.spider_closed)
+        # Not at spider_closed: the rejects and listing counts are written then.
+        crawler.signals.connect(store.close, signal=signals.engine_stopped)
         return store
-
-    def is_archived(self, info_code: str) -> bool:
-        row = self._db.execute("SELECT 1 FROM archived WHERE info_code = ?", (info_code,)).fetchone()
-        return row is not None
 
     def archived_path(self, info_code: str) -> str | None:
         row = self._db.execute("SELECT path FROM archived WHERE info_code = ?", (info_code,)).fetchone()
@@ -93,6 +133,30 @@ class SqliteArchiveStore(ArchiveStore):
             "INSERT OR REPLACE INTO archived (info_code, path, url, archived_at) VALUES (?, ?, ?, ?)",
             (info_code, path, url, time.time()),
         )
+        self._db.execute("DELETE FROM rejects WHERE key = ?", (info_code,))  # written: no longer a reject
+
+    def archived(self) -> Iterator[tuple[str, str]]:
+        yield from self._db.execute("SELECT info_code, path FROM archived ORDER BY info_code").fetchall()
+
+    def forget(self, info_code: str) -> None:
+        self._db.execute("DELETE FROM archived WHERE info_code = ?", (info_code,))
+
+    def reject(self, key: str) -> dict | None:
+        row = self._db.execute("SELECT record FROM rejects WHERE key = ?", (key,)).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def put_reject(self, key: str, record: dict) -> None:
+        self._db.execute("INSERT OR REPLACE INTO rejects (key, record) VALUES (?, ?)",
+                         (key, json.dumps(record, ensure_ascii=False)))
+
+    def rejects(self) -> list[dict]:
+        return [json.loads(record) for (record,) in self._db.execute("SELECT record FROM rejects ORDER BY key")]
+
+    def listing_counts(self) -> dict[str, int]:
+        return dict(self._db.execute("SELECT url, posts FROM listings").fetchall())
+
+    def set_listing_count(self, url: str, posts: int) -> None:
+        self._db.execute("INSERT OR REPLACE INTO listings (url, posts) VALUES (?, ?)", (url, posts))
 
     def close(self) -> None:
         self._db.close()

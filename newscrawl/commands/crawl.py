@@ -2,25 +2,33 @@
 
 Scrapy's own ``crawl`` exits 0 even when every request failed. This one:
 
+- reads and checks the settings first (newscrawl.config): a bad setting, or
+  a bad spider argument, is one line and exit 2, before any request;
+- says where the archive is, in the first line it logs;
 - refuses to start while another run holds the same archive state
   (exit 75, EX_TEMPFAIL: "try again later"), so a cron entry that fires
   every minute is safe; a worker of a shared run (NEWSCRAWL_REDIS_URL)
   takes no lock: running beside the others is its job, and its claims
   keep it from writing what they write;
-- turns a ConfigError at start-up into one message line (exit 2);
-- exits 1 when the run went wrong (see newscrawl.verdict), else 0.
+- exits 1 when the run's monitors (newscrawl.monitors) found a problem, else 0.
 """
 
 import asyncio
+import atexit
+import logging
+import os
 import sys
 
-from filelock import FileLock, Timeout
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
 
+from newscrawl import config
+from newscrawl.archive.paths import output_dir, state_path
 from newscrawl.errors import ConfigError
-from newscrawl.archive.paths import state_path
-from newscrawl.verdict import run_problems
+from newscrawl.monitors import PROBLEMS_KEY
+from newscrawl.runlock import ArchiveLocked, archive_lock
+
+logger = logging.getLogger(__name__)
 
 EXIT_BAD_RUN = 1
 EXIT_CONFIG_ERROR = 2
@@ -29,27 +37,40 @@ EXIT_LOCKED = 75
 
 class Command(ScrapyCrawlCommand):
     def run(self, args, opts):
+        self._run(args, opts)
+        _exit_without_teardown(self.exitcode)
+
+    def _run(self, args, opts):
         if len(args) != 1:
             raise UsageError("give exactly one spider name")
-        if self.settings.get("NEWSCRAWL_REDIS_URL"):
+        try:
+            config.load(self.settings)
+        except ConfigError as exc:
+            print(f"newscrawl: {exc}", file=sys.stderr)
+            self.exitcode = EXIT_CONFIG_ERROR
+            return
+        shared = bool(self.settings.get("NEWSCRAWL_REDIS_URL"))
+        logger.info("Archive: %s (state: %s)", output_dir(self.settings),
+                    "Redis, NEWSCRAWL_REDIS_URL" if shared else state_path(self.settings))
+        if shared:
             self.exitcode = self._crawl(args[0], opts)
             return
-        lock_path = state_path(self.settings).with_suffix(".lock")
-        lock_path.parent.mkdir(parents=True, exist_ok=True)
-        lock = FileLock(lock_path, timeout=0)
         try:
-            lock.acquire()
-        except Timeout:
-            print(f"newscrawl: another run holds {lock_path}; not starting", file=sys.stderr)
+            with archive_lock(self.settings):
+                self.exitcode = self._crawl(args[0], opts)
+        except ArchiveLocked as exc:
+            print(f"newscrawl: {exc}", file=sys.stderr)
             self.exitcode = EXIT_LOCKED
-            return
-        try:
-            self.exitcode = self._crawl(args[0], opts)
-        finally:
-            lock.release()
 
     def _crawl(self, spider_name: str, opts) -> int:
         crawler = self._create_crawler(spider_name)
+        check_arguments = getattr(crawler.spidercls, "check_crawl_arguments", None)
+        try:
+            if check_arguments:
+                check_arguments(**opts.spargs)
+        except ConfigError as exc:
+            print(f"newscrawl: {exc}", file=sys.stderr)
+            return EXIT_CONFIG_ERROR
         startup_errors: list[BaseException] = []
         started = self.crawler_process.crawl(crawler, **opts.spargs)
         _on_failure(started, startup_errors.append)
@@ -62,10 +83,27 @@ class Command(ScrapyCrawlCommand):
             for error in startup_errors:
                 print(f"newscrawl: the crawl did not start: {error!r}", file=sys.stderr)
             return EXIT_BAD_RUN
-        problems = run_problems(crawler.stats.get_stats(), crawler.settings)
-        for problem in problems:
-            print(f"newscrawl: bad run: {problem}", file=sys.stderr)
+        problems = crawler.stats.get_value(PROBLEMS_KEY)
+        if problems is None:
+            problems = ["the monitors did not run"]
+        if self.settings.get("LOG_FILE"):  # else the log, on stderr, has said it already
+            for problem in problems:
+                print(f"newscrawl: bad run: {problem}", file=sys.stderr)
         return EXIT_BAD_RUN if problems else 0
+
+
+def _exit_without_teardown(status: int) -> None:
+    """Exit as sys.exit(status) would, less the interpreter's teardown.
+
+    Freeing every object of every module, one by one, takes 0.25 s and more
+    after a crawl: a quarter of a run that finds nothing new. Nothing needs
+    it: the crawl is over, posts are synced and the state store is closed. The
+    atexit handlers still run (log handlers flushed and closed, locks released).
+    """
+    atexit._run_exitfuncs()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(status)
 
 
 def _on_failure(started, report) -> None:

@@ -42,7 +42,7 @@ class Command(ScrapyCommand):
     def add_options(self, parser: argparse.ArgumentParser) -> None:
         super().add_options(parser)
         parser.add_argument("-o", "--output", metavar="FILE", action="append", default=[],
-                            help="append the posts to FILE (- for stdout); the format from its extension, or FILE:FORMAT")
+                            help="append the posts to FILE (-:FORMAT for stdout); the format from its extension, or FILE:FORMAT")
         parser.add_argument("-O", "--overwrite-output", metavar="FILE", action="append", default=[],
                             help="write the posts to FILE, replacing it; the format from its extension, or FILE:FORMAT")
         add_selection_options(parser)

@@ -8,8 +8,8 @@ dropped.
 """
 
 import logging
+import sys
 
-from playwright.async_api import Error as PlaywrightError
 from scrapy import signals
 from scrapy.exceptions import (
     CannotResolveHostError,
@@ -35,13 +35,26 @@ NETWORK_ERRORS = (
     ResponseFailed,
     ConnectionError,
     TimeoutError,
-    PlaywrightError,  # navigation errors and timeouts; its message names the net:: error
 )
+
+
+def _is_network_error(error: BaseException | None) -> bool:
+    return isinstance(error, NETWORK_ERRORS) or _is_playwright_error(error)
+
+
+def _is_playwright_error(error) -> bool:
+    """Playwright's navigation errors and timeouts (the message names the net:: error).
+
+    Looked up, not imported: a run that renders no page never loads Playwright,
+    and then no error can be one of its.
+    """
+    playwright = sys.modules.get("playwright.async_api")
+    return playwright is not None and isinstance(error, playwright.Error)
 
 
 class DropNetworkTracebacks(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
-        if record.exc_info and isinstance(record.exc_info[1], NETWORK_ERRORS):
+        if record.exc_info and _is_network_error(record.exc_info[1]):
             record.exc_info = None
             record.exc_text = None
         return True

@@ -1,47 +1,120 @@
-"""The record of posts that were not written, and why.
+"""Posts that were not written, and why: kept as state, one record per post.
 
-Every reject is one WARNING line and one JSON line in
-``<output>/rejects.jsonl`` (time, url, info_code, reason), and a
-``post_rejected`` signal. A rejected post is never marked archived, so the
-next run tries it again.
+A reject is one WARNING line, a ``post_rejected`` signal, and a record in the
+archive state (newscrawl.archive.store), keyed by infoCode (by URL for a
+page without one): reason, detail, first and last seen, attempts. A rejected
+post is not archived, so the next run tries it again, until it has been
+tried NEWSCRAWL_REJECT_MAX_ATTEMPTS times (if set) or for
+NEWSCRAWL_REJECT_MAX_DAYS days: then it is given up, and no run requests it again (``-a refresh=1``
+does, once). Writing the post ends its record.
+
+Each run rewrites ``<output>/rejects.jsonl`` from the state: the current
+rejects, one JSON line each, oldest first. It is the one view of what is
+missing and why.
+
+A reason is of one of three kinds. A *failure* (the page could not be
+fetched or read) makes every run it happens in bad (newscrawl.monitors).
+An *invalid* post (spidermon's item validation) makes the run that first
+meets it bad. An *absent* article exists nowhere (no body on the site nor
+in the share data; 资讯不存在): it is reported here, but no run is bad for it.
 """
 
 import json
 import logging
+import time
 from datetime import datetime, timezone
 
+from scrapy import signals
+
+from newscrawl.archive.files import replace_file
 from newscrawl.archive.paths import rejects_path
+from newscrawl.archive.store import ArchiveStore
 from newscrawl.work import post_rejected
 
 logger = logging.getLogger(__name__)
+
+FAILURE, INVALID, ABSENT = "failure", "invalid", "absent"
+ABSENT_REASONS = frozenset({"no_body", "no_share_data"})
+
+
+def reject_kind(reason: str) -> str:
+    if reason in ABSENT_REASONS:
+        return ABSENT
+    if reason.startswith(("missing_", "bad_")):  # newscrawl.pipelines.validate
+        return INVALID
+    return FAILURE
 
 
 class RejectLog:
     """An extension: ``crawler.get_extension(RejectLog).record(...)``."""
 
-    def __init__(self, path, stats, signals):
-        self.path = path
-        self.stats = stats
-        self.signals = signals
+    def __init__(self, crawler):
+        self.crawler = crawler
+        self.stats = crawler.stats
+        self.path = rejects_path(crawler.settings)
+        self.max_attempts = crawler.settings.getint("NEWSCRAWL_REJECT_MAX_ATTEMPTS")
+        self.max_age = crawler.settings.getfloat("NEWSCRAWL_REJECT_MAX_DAYS") * 86400
+        self.store: ArchiveStore | None = None
+        self._given_up: set[str] = set()
+        self._this_run: dict[str, dict] = {}
 
     @classmethod
     def from_crawler(cls, crawler):
-        return cls(rejects_path(crawler.settings), crawler.stats, crawler.signals)
+        log = cls(crawler)
+        crawler.signals.connect(log.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(log.spider_closed, signal=signals.spider_closed)
+        return log
+
+    def spider_opened(self, spider):
+        self.store = self.crawler.get_extension(ArchiveStore)
+        self._given_up = {record["key"] for record in self.store.rejects() if record["given_up"]}
+
+    def known(self, key: str) -> bool:
+        """Whether an earlier run rejected the post too."""
+        return self.store.reject(key) is not None
+
+    def given_up(self, info_code: str) -> bool:
+        """Whether the post has been tried often or long enough: not to be requested again."""
+        return info_code in self._given_up
 
     def record(self, reason: str, url: str | None, info_code: str | None = None, detail: str = "") -> None:
-        logger.warning("Rejected %s (%s)%s", url or info_code, reason, f": {detail}" if detail else "")
+        if info_code:
+            self.crawler.signals.send_catch_log(post_rejected, info_code=info_code)
+        key = info_code or url
+        if key in self._this_run:  # the run's first cause is the one kept
+            logger.debug("Rejected %s again (%s)", key, reason)
+            return
+        now = time.time()
+        previous = self.store.reject(key)
+        first_seen = previous["first_seen"] if previous else now
+        attempts = previous["attempts"] + 1 if previous else 1
+        given_up = 0 < self.max_attempts <= attempts or now - first_seen >= self.max_age
+        record = {"key": key, "info_code": info_code, "url": url, "reason": reason, "kind": reject_kind(reason),
+                  "detail": detail, "first_seen": first_seen, "last_seen": now, "attempts": attempts,
+                  "given_up": given_up}
+        self.store.put_reject(key, record)
+        self._this_run[key] = record
         self.stats.inc_value("newscrawl/rejected")
         self.stats.inc_value(f"newscrawl/rejected/{reason}")
-        entry = {
-            "time": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            "url": url,
-            "info_code": info_code,
-            "reason": reason,
-        }
-        if detail:
-            entry["detail"] = detail
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self.path.open("a", encoding="utf-8") as f:
-            f.write(json.dumps(entry, ensure_ascii=False) + "\n")
-        if info_code:
-            self.signals.send_catch_log(post_rejected, info_code=info_code)
+        if previous is None:
+            self.stats.inc_value(f"newscrawl/rejected_new/{reason}")
+        if given_up:
+            self.stats.inc_value("newscrawl/rejects_given_up")
+        logger.warning("Rejected %s (%s)%s%s", url or info_code, reason, f": {detail}" if detail else "",
+                       f"; given up after {attempts} attempt(s), not retried" if given_up else "")
+
+    def rejected_this_run(self, kind: str) -> list[dict]:
+        return [record for record in self._this_run.values() if record["kind"] == kind]
+
+    def spider_closed(self, spider):
+        """Rewrite rejects.jsonl: every current reject, oldest first."""
+        records = sorted(self.store.rejects(), key=lambda record: (record["first_seen"], record["key"]))
+        replace_file(self.path, "".join(json.dumps(_readable(record), ensure_ascii=False) + "\n" for record in records))
+
+
+def _readable(record: dict) -> dict:
+    """A record for rejects.jsonl: times in ISO 8601."""
+    def iso(moment: float) -> str:
+        return datetime.fromtimestamp(moment, timezone.utc).isoformat(timespec="seconds")
+
+    return {**record, "first_seen": iso(record["first_seen"]), "last_seen": iso(record["last_seen"])}

@@ -1,6 +1,12 @@
-"""The run report: one JSON line per run in ``<output>/runs.jsonl``, one summary log line.
+"""The run report: one JSON line per run in ``<output>/runs.jsonl``, and the same numbers in the log.
 
-For cron users: ``tail -n1 output/runs.jsonl`` says what the last run did.
+For cron users: ``tail -n1 output/runs.jsonl`` says what the last run did
+and whether it was good: ``verdict`` (``ok`` or ``bad``), ``exit_status``
+(what ``scrapy crawl`` exits with) and the monitors' ``problems``.
+
+The counts are taken when the spider closes, before the monitors run (their
+ERROR lines are not counted); the line is written when the engine stops,
+once the monitors (newscrawl.monitors) have given their verdict.
 """
 
 import json
@@ -10,6 +16,7 @@ from datetime import datetime, timezone
 from scrapy import signals
 
 from newscrawl.archive.paths import runs_path
+from newscrawl.monitors import PROBLEMS_KEY, pages_failed
 
 logger = logging.getLogger(__name__)
 
@@ -21,32 +28,49 @@ class RunReport:
         self.crawler = crawler
         self.path = runs_path(crawler.settings)
         self.started: datetime | None = None
+        self.entry: dict | None = None
 
     @classmethod
     def from_crawler(cls, crawler):
         report = cls(crawler)
         crawler.signals.connect(report.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(report.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(report.engine_stopped, signal=signals.engine_stopped)
         return report
 
     def spider_opened(self, spider):
         self.started = datetime.now(timezone.utc)
 
     def spider_closed(self, spider, reason):
-        entry = self.entry(spider, reason, self.crawler.stats.get_stats())
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self.path.open("a", encoding="utf-8") as f:
-            f.write(json.dumps(entry, ensure_ascii=False) + "\n")
-        posts = entry["posts"]
+        self.entry = self.counts(spider, reason, self.crawler.stats.get_stats())
+        posts = self.entry["posts"]
         logger.info(
-            "Run summary: %d written, %d already archived, %d rejected, %d requests, %d errors, finish reason %s",
-            posts["written"], posts["skipped"], posts["rejected"]["total"], entry["requests"], entry["errors"], reason,
+            "Run summary: %d written, %d already archived, %d rejected, %d requests (%d retries), "
+            "%d of %d pages failed, %d errors, finish reason %s",
+            posts["written"], posts["skipped"], posts["rejected"]["total"], self.entry["requests"],
+            self.entry["retries"], self.entry["failed_requests"], self.entry["pages"], self.entry["errors"], reason,
         )
 
-    def entry(self, spider, reason: str, stats: dict) -> dict:
+    def engine_stopped(self):
+        if self.entry is None:  # the spider never opened
+            return
+        problems = self.crawler.stats.get_value(PROBLEMS_KEY)
+        if problems is None:
+            problems = ["the monitors did not run"]
+        self.entry.update(verdict="bad" if problems else "ok", exit_status=1 if problems else 0, problems=problems)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self.path.open("a", encoding="utf-8") as f:
+            f.write(json.dumps(self.entry, ensure_ascii=False) + "\n")
+        if problems:
+            logger.error("Verdict: bad run, exit status 1 (%d problem(s), listed above and in %s)", len(problems), self.path)
+        else:
+            logger.info("Verdict: ok, exit status 0")
+
+    def counts(self, spider, reason: str, stats: dict) -> dict:
         rejected_by_reason = {
             key[len(REJECTED_PREFIX):]: value for key, value in sorted(stats.items()) if key.startswith(REJECTED_PREFIX)
         }
+        failed, pages = pages_failed(stats)
         return {
             "spider": spider.name,
             "arguments": getattr(spider, "run_args", {}),
@@ -56,12 +80,15 @@ class RunReport:
                 "written": stats.get("newscrawl/written", 0),
                 "skipped": stats.get("newscrawl/skipped_archived", 0),
                 "skipped_window": stats.get("newscrawl/skipped_window", 0),
+                "skipped_given_up": stats.get("newscrawl/skipped_given_up", 0),
                 "duplicates": stats.get("newscrawl/duplicate", 0),
                 "rejected": {"total": sum(rejected_by_reason.values()), "by_reason": rejected_by_reason},
+                "given_up": stats.get("newscrawl/rejects_given_up", 0),  # rejected this run for the last time
             },
             "requests": stats.get("downloader/request_count", 0),
             "retries": stats.get("retry/count", 0),
-            "failed_requests": stats.get("newscrawl/request_failed", 0),
+            "pages": pages,
+            "failed_requests": failed,
             "errors": stats.get("log_count/ERROR", 0),
             "finish_reason": reason,
         }

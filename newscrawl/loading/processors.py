@@ -19,7 +19,8 @@ SITE_LATE_BY = timedelta(hours=8)
 PLAUSIBLE_YEARS = (1990, 2200)
 
 _SPACE_RUN = re.compile(r"[ \t\r\n\f\v\u00a0]+")
-_TIME_IN_TEXT = re.compile(r"(\d{4})\s*[-/年]\s*(\d{1,2})\s*[-/月]\s*(\d{1,2})\s*日?\s+(\d{1,2}:\d{2}(?::\d{2})?)")
+# ASCII digits only: int() reads the digits of any script ("𐴲000" is 2000).
+_TIME_IN_TEXT = re.compile(r"([0-9]{4})\s*[-/年]\s*([0-9]{1,2})\s*[-/月]\s*([0-9]{1,2})\s*日?\s+([0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?)")
 _EM_MEDIA = re.compile(r"^[（(]\s*文章来源\s*[:：]\s*(?P<name>.*?)\s*[）)]$", re.S)
 _DIGEST_SOURCE = re.compile(r"[（(](?P<name>[^（）()]+)[）)]\s*$")
 _SOURCE_LABEL = re.compile(r"^\s*来源\s*[:：]\s*")

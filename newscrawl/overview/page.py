@@ -64,7 +64,9 @@ def _quiet_table(quiet: dict[str, list[date]]) -> str:
 
 
 def _rejects_table(rejects: list[dict]) -> str:
-    rows = [[escape(str(r.get(key) or "")) for key in ("time", "reason", "info_code", "url", "detail")] for r in rejects]
+    # rejects.jsonl's records say when a post was last rejected in ``last_seen`` (``time`` in older files).
+    rows = [[escape(str(r.get(key) or "")) for key in ("last_seen", "reason", "info_code", "url", "detail")]
+            for r in ({**r, "last_seen": r.get("last_seen") or r.get("time")} for r in rejects)]
     return _table("rejects", ["last rejected", "reason", "infoCode", "url", "detail"], rows, "None.")
 
 

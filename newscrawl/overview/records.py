@@ -11,8 +11,9 @@ from newscrawl.archive.paths import rejects_path, runs_path, state_path
 def current_rejects(settings) -> list[dict]:
     """The posts rejected and not archived since, each once, as its last reject line says.
 
-    Reads ``rejects.jsonl``, a line per reject and run; a post retried and
-    written later is archived in the state, and is no reject any more.
+    Reads ``rejects.jsonl``: each run rewrites it with the current rejects
+    (newscrawl.extensions.rejects); older files had a line per reject and
+    run, and a post written since is archived in the state, no reject any more.
     """
     path = rejects_path(settings)
     if not path.exists():

@@ -1,9 +1,5 @@
 """The addon that turns a crawl into one worker of a shared run."""
 
-from newscrawl.scaleout.run import run_prefix
-from newscrawl.scaleout.store import RedisArchiveStore
-from newscrawl.scaleout.worker import RunWorker
-from newscrawl.scaleout.writer import SharedDirWriterPipeline
 from newscrawl.archive.store import SqliteArchiveStore
 from newscrawl.pipelines.markdown import MarkdownWriterPipeline
 
@@ -22,6 +18,12 @@ class RedisScaleOut:
         url = settings.get("NEWSCRAWL_REDIS_URL")
         if not url:
             return
+        # Here, not at the top: a run on its own never imports scrapy-redis and redis (0.1 s).
+        from newscrawl.scaleout.run import run_prefix
+        from newscrawl.scaleout.store import RedisArchiveStore
+        from newscrawl.scaleout.worker import RunWorker
+        from newscrawl.scaleout.writer import SharedDirWriterPipeline
+
         prefix = run_prefix(settings, "%(spider)s")  # scrapy-redis fills in the spider's name
         settings.set("REDIS_URL", url, "addon")
         settings.set("SCHEDULER", "newscrawl.scaleout.scheduler.SharedScheduler", "addon")

@@ -6,7 +6,9 @@ the worker writing that post. A claim is not deleted when the post is
 archived: it expires after NEWSCRAWL_CLAIM_TIMEOUT, so that a worker killed
 between claim and write does not block the post for good, and so that a
 refresh run (which claims archived posts) rewrites a post once, not once
-per duplicate.
+per duplicate. ``newscrawl:rejects`` (key -> reject record) and
+``newscrawl:listings`` (listing page URL -> posts it listed) are the SQLite
+store's other tables.
 """
 
 import json
@@ -19,6 +21,8 @@ from newscrawl.archive.store import ArchiveStore
 
 ARCHIVED_KEY = "newscrawl:archived"
 CLAIM_KEY = "newscrawl:claim:{}"
+REJECTS_KEY = "newscrawl:rejects"
+LISTINGS_KEY = "newscrawl:listings"
 
 # Claim, in one step, only what is not archived (unless rewriting): a check
 # then a SET could claim a post another worker archived in between.
@@ -48,14 +52,13 @@ class RedisArchiveStore(ArchiveStore):
         worker = f"{socket.gethostname()}:{os.getpid()}"
         return cls(connect(crawler.settings), crawler.settings.getint("NEWSCRAWL_CLAIM_TIMEOUT"), worker)
 
-    def is_archived(self, info_code: str) -> bool:
-        return bool(self.server.hexists(ARCHIVED_KEY, info_code))
-
     def archived_path(self, info_code: str) -> str | None:
         record = self.server.hget(ARCHIVED_KEY, info_code)
         return json.loads(record)["path"] if record else None
 
     def claim(self, info_code: str, rewrite: bool = False) -> bool:
+        # Archived but its file is gone (newscrawl.archive.store.ArchiveStore.is_archived): write it again.
+        rewrite = rewrite or (self.archived_path(info_code) is not None and not self.is_archived(info_code))
         keys = [ARCHIVED_KEY, CLAIM_KEY.format(info_code)]
         return bool(self._claim(keys=keys, args=[info_code, self.worker, self.claim_seconds, int(rewrite)]))
 
@@ -65,3 +68,27 @@ class RedisArchiveStore(ArchiveStore):
     def mark_archived(self, info_code: str, path: str, url: str) -> None:
         record = json.dumps({"path": path, "url": url, "archived_at": time.time()})
         self.server.hset(ARCHIVED_KEY, info_code, record)
+        self.server.hdel(REJECTS_KEY, info_code)  # written: no longer a reject
+
+    def archived(self):
+        for info_code, record in sorted(self.server.hgetall(ARCHIVED_KEY).items()):
+            yield info_code.decode(), json.loads(record)["path"]
+
+    def forget(self, info_code: str) -> None:
+        self.server.hdel(ARCHIVED_KEY, info_code)
+
+    def reject(self, key: str) -> dict | None:
+        record = self.server.hget(REJECTS_KEY, key)
+        return json.loads(record) if record else None
+
+    def put_reject(self, key: str, record: dict) -> None:
+        self.server.hset(REJECTS_KEY, key, json.dumps(record, ensure_ascii=False))
+
+    def rejects(self) -> list[dict]:
+        return [json.loads(record) for _, record in sorted(self.server.hgetall(REJECTS_KEY).items())]
+
+    def listing_counts(self) -> dict[str, int]:
+        return {url.decode(): int(posts) for url, posts in self.server.hgetall(LISTINGS_KEY).items()}
+
+    def set_listing_count(self, url: str, posts: int) -> None:
+        self.server.hset(LISTINGS_KEY, url, posts)

@@ -27,6 +27,7 @@ from newscrawl.share.mode import ShareMode
 from newscrawl.site.pages import PageError, read_eastmoney_article, read_share_json, read_share_page
 from newscrawl.site.records import UpstreamPost
 from newscrawl.site.urls import ShareLink
+from newscrawl.work import WORK_KEY, post_work
 
 logger = logging.getLogger(__name__)
 
@@ -58,6 +59,12 @@ _EASTMONEY = _Source("eastmoney article", lambda text: read_eastmoney_article(Se
                      "eastmoney article has no article body", None)
 
 
+def _request(link: ShareLink, url: str, **meta) -> scrapy.Request:
+    """A request for the link's share data, as part of its post's work (a refused
+    offsite link is that post's reject: newscrawl.middlewares.offsite)."""
+    return scrapy.Request(url, meta={WORK_KEY: post_work(link.info_code), **meta})
+
+
 class ShareData:
     """Fetches share data for a spider; made in the spider's from_crawler."""
 
@@ -71,7 +78,7 @@ class ShareData:
         if not self.mode.fetches_share_data:
             return Unavailable(f"share data not fetched (NEWSCRAWL_SHARE={self.mode.mode})", failed=False)
         if link.kind == "eastmoney":
-            share = await self._read(scrapy.Request(link.data_url), _EASTMONEY)
+            share = await self._read(_request(link, link.data_url), _EASTMONEY)
         else:
             share = await self._newsshare(link)
         if isinstance(share, Unavailable):
@@ -83,7 +90,7 @@ class ShareData:
 
     async def _newsshare(self, link: ShareLink) -> UpstreamPost | Unavailable:
         if self.mode.uses_json:
-            share = await self._read(scrapy.Request(link.data_url), _JSON)
+            share = await self._read(_request(link, link.data_url), _JSON)
             if isinstance(share, Unavailable) and share.failed:
                 self.crawler.stats.inc_value("newscrawl/share_json_failed")
             if isinstance(share, UpstreamPost):
@@ -92,7 +99,7 @@ class ShareData:
                 missing = f"; {self.mode.chromium_missing}" if self.mode.wants_browser else ""
                 return Unavailable(share.why + missing, share.failed)
             logger.info("%s for %s; rendering its share page", share.why, link.info_code)
-        return await self._read(scrapy.Request(link.url, meta=share_page_meta(self.page_timeout)), _PAGE)
+        return await self._read(_request(link, link.url, **share_page_meta(self.page_timeout)), _PAGE)
 
     async def _read(self, request: scrapy.Request, source: _Source) -> UpstreamPost | Unavailable:
         try:

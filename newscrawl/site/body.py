@@ -15,13 +15,10 @@ links. Where the two still differ (junk markup; the README says how),
 html-to-markdown's is the more faithful Markdown.
 """
 
+import functools
 import re
 from dataclasses import dataclass
 
-from html_to_markdown import HeadingStyle, WhitespaceMode
-# The native module's convert and options: the package's public convert() rebuilds its
-# options on every call, which costs more than converting a body (pinned version).
-from html_to_markdown._html_to_markdown import ConversionOptions, convert
 from lxml import etree
 
 from newscrawl.loading.processors import source_from_em_media
@@ -61,18 +58,6 @@ _TEXT_TO_NORMALIZE = etree.XPath(
 _EMPTY_ITEMS_AND_LINKS = etree.XPath("//li[not(*) and not(normalize-space())] | //a[not(*) and not(normalize-space())]")
 _FIRST_ROW = etree.XPath("(./tr | ./thead/tr | ./tbody/tr | ./tfoot/tr)[1]")
 _CELLS = etree.XPath(".//td | .//th")
-
-_OPTIONS = ConversionOptions(
-    heading_style=HeadingStyle.ATX,
-    bullets="-",
-    escape_asterisks=True,
-    escape_underscores=True,
-    strip_tags=["span", "font"],
-    compact_tables=True,
-    whitespace_mode=WhitespaceMode.STRICT,  # with markdownify's rules applied to the tree first
-    extract_metadata=False,
-)
-
 
 @dataclass(frozen=True)
 class Body:
@@ -227,6 +212,28 @@ def _colspan(cell) -> int:
     return max(1, min(1000, int(span))) if span.isdigit() else 1
 
 
+@functools.cache
+def _converter():
+    """html-to-markdown's convert with our options, imported at the first body
+    converted (a run that converts none does not pay for loading it)."""
+    from html_to_markdown import HeadingStyle, WhitespaceMode
+    # The native module's convert and options: the package's public convert() rebuilds its
+    # options on every call, which costs more than converting a body (pinned version).
+    from html_to_markdown._html_to_markdown import ConversionOptions, convert
+
+    options = ConversionOptions(
+        heading_style=HeadingStyle.ATX,
+        bullets="-",
+        escape_asterisks=True,
+        escape_underscores=True,
+        strip_tags=["span", "font"],
+        compact_tables=True,
+        whitespace_mode=WhitespaceMode.STRICT,  # with markdownify's rules applied to the tree first
+        extract_metadata=False,
+    )
+    return functools.partial(convert, options=options, visitor=None)
+
+
 def html_to_markdown(html: str | None) -> Body:
     """Convert a body; never raises on junk (bad markup gives what text there is)."""
     html = _NOT_XML_TEXT.sub("", _KLINE_BLOCK.sub("", html or ""))
@@ -236,7 +243,7 @@ def html_to_markdown(html: str | None) -> Body:
     source = _remove_widgets(root)
     _shape_as_markdownify_did(root)
     html = etree.tostring(root, encoding="unicode", method="html")
-    markdown = convert(html=html, options=_OPTIONS, visitor=None).content
+    markdown = _converter()(html=html).content
     markdown = _INDENT.sub("", markdown or "")
     markdown = _TRAILING_SPACE.sub("", markdown)
     markdown = _BLANK_RUN.sub("\n\n", markdown).strip("\n")

@@ -1,0 +1,50 @@
+"""scrapy-playwright's download handler, keeping its pages open for the next request.
+
+Opening a Chromium page costs more than rendering a share page in it: each
+request in a new page gave 3 to 4 share pages a second on 2 cores, pages
+reused more than twice that (README, "Share data: JSON vs browser"). At most
+PLAYWRIGHT_MAX_PAGES_PER_CONTEXT pages render at once; a page whose request
+failed is closed, not reused. Uses private methods of the pinned
+scrapy-playwright version (``_launch``, ``_download_request``).
+"""
+
+import asyncio
+import contextlib
+
+from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
+
+
+class PagePoolHandler(ScrapyPlaywrightDownloadHandler):
+    def __init__(self, crawler):
+        super().__init__(crawler)
+        self._idle_pages = []
+        self._rendering = asyncio.Semaphore(self.config.max_pages_per_context)
+
+    async def start(self) -> None:
+        """Start Playwright (made after engine_started, the base class's own start never runs)."""
+        await self._launch()
+
+    async def _download_request(self, request, spider=None):
+        async with self._rendering:
+            while self._idle_pages:
+                page = self._idle_pages.pop()
+                if not page.is_closed():
+                    request.meta["playwright_page"] = page
+                    break
+            # Keeps scrapy-playwright from closing the page once read.
+            request.meta["playwright_include_page"] = True
+            try:
+                response = await super()._download_request(request, spider)
+            except BaseException:
+                await _close(request.meta.pop("playwright_page", None))
+                raise
+            finally:
+                del request.meta["playwright_include_page"]
+            self._idle_pages.append(request.meta.pop("playwright_page"))
+            return response
+
+
+async def _close(page) -> None:
+    if page is not None and not page.is_closed():
+        with contextlib.suppress(Exception):
+            await page.close()

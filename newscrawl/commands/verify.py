@@ -1,0 +1,93 @@
+"""``scrapy verify``: check the archive's files against its state, and repair the state.
+
+- An archived infoCode whose file is missing, unreadable, has no valid front
+  matter or holds another infoCode is forgotten: the next run that lists the
+  post fetches it again.
+- A post file the state does not know is recorded as archived when its front
+  matter is valid and names an infoCode not archived elsewhere (else it is
+  only reported, and left alone).
+
+One line per finding, then a summary. Exit 0 when files and state agreed,
+1 when something was found (and repaired), 2 for a configuration error, 75
+while a run holds the archive.
+"""
+
+import sys
+
+from scrapy.commands import ScrapyCommand
+
+from newscrawl import config
+from newscrawl.archive.paths import posts_dir, state_path
+from newscrawl.archive.postfile import NotAPostFile, read_post
+from newscrawl.archive.store import ArchiveStore, SqliteArchiveStore
+from newscrawl.commands.crawl import EXIT_BAD_RUN, EXIT_CONFIG_ERROR, EXIT_LOCKED
+from newscrawl.errors import ConfigError
+from newscrawl.runlock import ArchiveLocked, archive_lock
+
+
+class Command(ScrapyCommand):
+    requires_project = True
+    requires_crawler_process = False
+
+    def short_desc(self):
+        return "Check that every archived post has its file and every post file is archived; repair the state"
+
+    def run(self, args, opts):
+        try:
+            config.load(self.settings)
+            if self.settings.get("NEWSCRAWL_REDIS_URL"):
+                raise ConfigError("scrapy verify checks the SQLite state; unset NEWSCRAWL_REDIS_URL")
+            with archive_lock(self.settings):
+                store = SqliteArchiveStore(state_path(self.settings))
+                try:
+                    findings = verify(store, posts_dir(self.settings))
+                finally:
+                    store.close()
+        except ConfigError as exc:
+            print(f"newscrawl: {exc}", file=sys.stderr)
+            self.exitcode = EXIT_CONFIG_ERROR
+            return
+        except ArchiveLocked as exc:
+            print(f"newscrawl: {exc}", file=sys.stderr)
+            self.exitcode = EXIT_LOCKED
+            return
+        for finding in findings:
+            print(finding)
+        print(f"{len(findings)} finding(s), state repaired" if findings else "Files and state agree")
+        self.exitcode = EXIT_BAD_RUN if findings else 0
+
+
+def read_post_file(path) -> dict | None:
+    """A post file's item; None if the file is missing, unreadable or not a post file."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            return read_post(f.read())
+    except (OSError, UnicodeDecodeError, NotAPostFile):
+        return None
+
+
+def verify(store: ArchiveStore, directory) -> list[str]:
+    """Compare, repair the state, and say what was found."""
+    findings = []
+    in_place: dict[str, str] = {}  # path -> infoCode, for the files the state knows
+    for info_code, path in list(store.archived()):
+        meta = read_post_file(path)
+        if meta is not None and meta.get("info_code") == info_code:
+            in_place[str(path)] = info_code
+            continue
+        why = "is missing or has no valid front matter" if meta is None else f"holds info_code {meta.get('info_code')!r}"
+        store.forget(info_code)
+        findings.append(f"{info_code}: {path} {why}; forgotten, so the next run fetches it again")
+    for path in sorted(directory.glob("*.md")):
+        if str(path) in in_place:
+            continue
+        meta = read_post_file(path)
+        info_code = meta.get("info_code") if meta else None
+        if not info_code or not meta.get("url"):
+            findings.append(f"{path}: not a post file (no valid front matter with info_code and url); left alone")
+        elif store.archived_path(str(info_code)):
+            findings.append(f"{path}: a second file for {info_code} (archived as {store.archived_path(info_code)}); left alone")
+        else:
+            store.mark_archived(str(info_code), str(path), meta["url"])
+            findings.append(f"{path}: not in the state; recorded as archived ({info_code})")
+    return findings

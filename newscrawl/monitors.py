@@ -1,0 +1,124 @@
+"""The run's monitors (spidermon): whether a finished run went wrong, and who is told.
+
+spidermon runs RunMonitors when the spider closes (SPIDERMON_SPIDER_CLOSE_MONITORS).
+Each failed monitor is one problem; the problems are logged (one ERROR line
+each, so they are in ``--logfile``), kept in the stats under PROBLEMS_KEY for
+the run report (runs.jsonl) and the crawl command (exit status 1), and, if
+any, spidermon's notification actions named in NEWSCRAWL_ALERT_ACTIONS run
+(email, Slack, Telegram, Sentry, ...; each configured by its SPIDERMON_* settings).
+"""
+
+import logging
+import warnings
+
+from scrapy.exceptions import ScrapyDeprecationWarning
+from scrapy.utils.misc import load_object
+from spidermon import MonitorSuite, monitors
+from spidermon.contrib.scrapy.monitors import ErrorCountMonitor, FinishReasonMonitor, ItemValidationMonitor
+from spidermon.contrib.scrapy.monitors.base import BaseScrapyMonitor
+from spidermon.exceptions import NotConfigured as ActionNotConfigured
+
+from newscrawl.errors import ConfigError
+from newscrawl.extensions.listings import ListingCounts
+from newscrawl.extensions.rejects import FAILURE, RejectLog
+
+logger = logging.getLogger(__name__)
+
+# spidermon 1.27 logs through Spider.log(), which Scrapy 2.19 deprecates: a
+# warning line in every run's log that no user can act on.
+warnings.filterwarnings("ignore", message=r"Spider\.log\(\) is deprecated", category=ScrapyDeprecationWarning)
+
+#: The stat the verdict is kept in: a list of problems, empty for a good run.
+PROBLEMS_KEY = "newscrawl/problems"
+
+#: Reject reasons that mean a post page was fetched but could not be read as a post.
+UNPARSED_REASONS = ("unreadable_post_page", "incomplete_post_page", "no_body")
+
+
+def pages_failed(stats) -> tuple[int, int]:
+    """Pages (category, post, share data...) that failed for good, and all that ended."""
+    failed = stats.get("newscrawl/request_failed", 0)
+    return failed, failed + stats.get("response_received_count", 0)
+
+
+@monitors.name("Failed pages")
+class FailedPagesMonitor(BaseScrapyMonitor):
+    @monitors.name("at most NEWSCRAWL_MAX_FAILED_SHARE of the pages fail")
+    def test_failed_share(self):
+        failed, ended = pages_failed(self.stats)
+        limit = self.crawler.settings.getfloat("NEWSCRAWL_MAX_FAILED_SHARE")
+        share = failed / ended if ended else 0.0
+        self.assertLessEqual(share, limit, msg=f"{failed} of {ended} pages failed ({share:.0%}, more than NEWSCRAWL_MAX_FAILED_SHARE={limit:g})")
+
+
+@monitors.name("Listing pages")
+class ListingMonitor(BaseScrapyMonitor):
+    @monitors.name("every listing page lists posts, not far fewer than last run")
+    def test_listings(self):
+        problems = self.crawler.get_extension(ListingCounts).problems()
+        self.assertFalse(problems, msg="; ".join(problems))
+
+
+@monitors.name("Post pages")
+class UnparsedPostsMonitor(BaseScrapyMonitor):
+    @monitors.name("at most NEWSCRAWL_MAX_UNPARSED_SHARE of the post pages fail to parse")
+    def test_unparsed_share(self):
+        fetched = self.stats.get("newscrawl/post_requests", 0)
+        unparsed = sum(self.stats.get(f"newscrawl/rejected_new/{reason}", 0) for reason in UNPARSED_REASONS)
+        limit = self.crawler.settings.getfloat("NEWSCRAWL_MAX_UNPARSED_SHARE")
+        share = unparsed / fetched if fetched else 0.0
+        self.assertLessEqual(share, limit, msg=f"{unparsed} of {fetched} post pages gave no post ({share:.0%}, more than NEWSCRAWL_MAX_UNPARSED_SHARE={limit:g}): has the site changed?")
+
+
+@monitors.name("Rejects")
+class FailureRejectsMonitor(BaseScrapyMonitor):
+    @monitors.name("no post is rejected for a failure")
+    def test_no_failure_rejects(self):
+        failed = self.crawler.get_extension(RejectLog).rejected_this_run(FAILURE)
+        shown = ", ".join(f"{r['key']} ({r['reason']})" for r in failed[:5]) + (", ..." if len(failed) > 5 else "")
+        self.assertFalse(failed, msg=f"{len(failed)} post(s) rejected for a failure: {shown}")
+
+
+class RunMonitors(MonitorSuite):
+    monitors = [FinishReasonMonitor, ErrorCountMonitor, FailedPagesMonitor, ListingMonitor, UnparsedPostsMonitor,
+                FailureRejectsMonitor, ItemValidationMonitor]
+
+    def __init__(self, *args, crawler=None, **kwargs):
+        actions = [load_object(path) for path in crawler.settings.getlist("NEWSCRAWL_ALERT_ACTIONS")]
+        try:
+            super().__init__(*args, monitors_failed_actions=actions, crawler=crawler, **kwargs)
+        except ActionNotConfigured as exc:
+            raise ConfigError(f"NEWSCRAWL_ALERT_ACTIONS: {exc}") from None
+        self.crawler = crawler
+        logging.getLogger(crawler.spidercls.name).addFilter(OneLineSpidermonErrors())
+
+    def on_monitors_finished(self, result):
+        problems = [f"{r.item.monitor_name}: {_assertion_message(r.error)}" for r in result.monitors_failed_results]
+        self.crawler.stats.set_value(PROBLEMS_KEY, problems)
+        for problem in problems:
+            logger.error("Bad run: %s", problem)
+
+
+def _assertion_message(error: str) -> str:
+    """The message of a failed assertion, from the traceback spidermon keeps."""
+    last = error.strip().splitlines()[-1]
+    return last.partition(": ")[2] or last
+
+
+class OneLineSpidermonErrors(logging.Filter):
+    """spidermon logs a failed monitor, or action, as a block with its traceback.
+
+    A failed monitor is dropped (the suite logs one ``Bad run:`` line for
+    it); a failed action (an alert that could not be sent) becomes one line.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if record.levelno < logging.ERROR or not message.startswith("[Spidermon]"):
+            return True
+        if "AssertionError" in message:
+            return False
+        lines = [line.strip() for line in message[len("[Spidermon]"):].splitlines()]
+        lines = [line for line in lines if line and not set(line) <= {"-", "="}]
+        record.msg, record.args = f"[Spidermon] {lines[0]}: {lines[-1]}" if lines else message, ()
+        return True

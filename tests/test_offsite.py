@@ -1,0 +1,113 @@
+"""The crawl stays on the site's hosts: a link anywhere else is not fetched (one WARNING, a reject),
+nor is a private address by name, and a rendered share page cannot reach another host."""
+
+import http.server
+import threading
+from contextlib import contextmanager
+
+from newscrawl.addons.browser import PageRequestFilter
+from newscrawl.mocksite import SHARE_HOSTS, SITE_HOST, Fault, MockSite, seed_post
+from tests.conftest import crawl, make_post
+
+CATEGORY_PAGE = "/category/qingdaocaijingribao.html"
+GOOD = make_post("NW202202230000005001")
+BODYLESS = make_post("NW202202230000005002", site_body=False)  # its share data is needed
+ELSEWHERE = make_post("NW202202230000005003")
+
+SAMPLE_INFO_CODE = seed_post().info_code
+
+
+def _offsite(result, host: str) -> list[str]:
+    return [line for line in result.log.splitlines() if " WARNING: " in line and host in line]
+
+
+def test_links_to_other_hosts_are_not_fetched(output):
+    site = MockSite([GOOD, BODYLESS], include_seed=False)
+    with site.serve():
+        # Where the links lead is served too, so a request that got through would be seen.
+        env = {**site.env(), "NEWSCRAWL_SHARE": "api"}
+        env["NEWSCRAWL_HOST_MAP"] = env["NEWSCRAWL_HOST_MAP"][:-1] + (
+            f', "intranet.example": "{site.host_map[SITE_HOST]}", "169.254.169.254": "{site.host_map[SHARE_HOSTS[0]]}"}}')
+        elsewhere = f"http://intranet.example{ELSEWHERE.url_path}"
+        site.add_fault(SITE_HOST, CATEGORY_PAGE, Fault(body=lambda page: page.replace(
+            b"</ul>", f'<li><a href="{elsewhere}">x</a></li></ul>'.encode())))
+        site.add_fault(SITE_HOST, r".*/" + BODYLESS.info_code + r"\.html", Fault(body=lambda page: page.replace(
+            f"http://{BODYLESS.share_host}".encode(), b"http://169.254.169.254")))
+        result = crawl(site, output, env=env)
+        fetched = site.paths()
+    assert ELSEWHERE.url_path not in fetched and "/NewsData/GetNewsText.do" not in fetched
+    assert result.returncode == 1
+    rejects = {r["info_code"]: r for r in result.rejects()}
+    assert (rejects[ELSEWHERE.info_code]["reason"], rejects[BODYLESS.info_code]["reason"]) == ("offsite", "offsite")
+    assert "'intranet.example' is not one of the site's hosts" in rejects[ELSEWHERE.info_code]["detail"]
+    assert len(_offsite(result, "intranet.example")) == 1
+    assert len([line for line in _offsite(result, "169.254.169.254") if "Rejected" in line]) == 1
+    assert set(result.posts()) == {GOOD.info_code}
+    assert any(p.startswith("Rejects: 2 post(s) rejected for a failure") for p in result.report()["problems"])
+
+
+def test_an_allowed_name_that_resolves_to_a_private_address_is_not_connected_to(output):
+    site = MockSite([GOOD, BODYLESS], include_seed=False)
+    with site.serve():
+        port = site.host_map[SHARE_HOSTS[0]].rsplit(":", 1)[1]
+        site.add_fault(SITE_HOST, r".*/" + BODYLESS.info_code + r"\.html", Fault(body=lambda page: page.replace(
+            f"http://{BODYLESS.share_host}".encode(), f"http://localhost:{port}".encode())))
+        result = crawl(site, output, "qingdaocaijing", "-s", "NEWSCRAWL_ALLOWED_HOSTS=eastmoney.com localhost",
+                       env={"NEWSCRAWL_SHARE": "api"})
+        fetched = site.paths(SHARE_HOSTS[0])
+    assert fetched == []  # not even robots.txt
+    assert [line for line in result.log.splitlines() if "Not connecting to localhost: it resolves to 127.0.0.1" in line]
+    assert [r["info_code"] for r in result.rejects()] == [BODYLESS.info_code]
+    assert set(result.posts()) == {GOOD.info_code}
+
+
+class _Probe(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        self.server.paths.append(self.path)
+        self.send_response(200)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+@contextmanager
+def _probe_server():
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Probe)
+    server.paths = []
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_rendered_share_page_cannot_reach_another_host(output):
+    site = MockSite([])
+    site.json_only_for_share_page = True  # the article comes only through the page's own script
+    with site.serve(), _probe_server() as probe:
+        script = f'<script src="http://localhost:{probe.server_address[1]}/probe.js"></script>'.encode()
+        site.add_fault(SHARE_HOSTS[0], "/html_News/NewsShare.html", Fault(body=lambda page: page.replace(
+            b"</head>", script + b"</head>")))
+        result = crawl(site, output, "share", "-a", f"infocodes={SAMPLE_INFO_CODE}", env={"NEWSCRAWL_SHARE": "browser"})
+    assert probe.paths == []
+    assert result.returncode == 0, result.log[-2000:]
+    assert set(result.posts()) == {SAMPLE_INFO_CODE}
+    assert len(_offsite(result, f"http://localhost:{probe.server_address[1]}/probe.js")) == 1
+
+
+class _PageRequest:
+    def __init__(self, url: str, resource_type: str = "script"):
+        self.url, self.resource_type = url, resource_type
+
+
+def test_page_request_filter():
+    aborts = PageRequestFilter({"finews.zning.xyz", "eastmoney.com", "127.0.0.1"})
+    assert not aborts(_PageRequest("http://finews.zning.xyz/NewsData/GetNewsText.do?id=X"))
+    assert not aborts(_PageRequest("http://hk.eastmoney.com/a.js"))
+    assert not aborts(_PageRequest("http://127.0.0.1:8000/html_News/NewsShare.html", "document"))
+    assert aborts(_PageRequest("http://evil.example/a.js"))
+    assert aborts(_PageRequest("http://eastmoney.com.evil.example/a.js"))
+    assert aborts(_PageRequest("http://finews.zning.xyz/logo.png", "image"))
