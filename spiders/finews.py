@@ -160,7 +160,7 @@ class FinewsSpider(scrapy.Spider):
         return requests
 
     def parse_category(self, response, category: str, waiting: tuple[str, ...] = ()):
-        urls = [url for url in map(response.urljoin, response.xpath("//section//a/@href").getall())
+        urls = [url for url in map(response.urljoin, response.xpath("//section//ul/li/a/@href").getall())
                 if parse_post_url(url)]
         self.crawler.stats.inc_value("newscrawl/listed", len(urls))
         self.crawler.signals.send_catch_log(listing_read, url=response.url, posts=len(urls),

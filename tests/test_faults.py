@@ -4,6 +4,7 @@ half-written, every skip explained (rejects.jsonl, a WARNING, the run report).""
 import json
 import re
 import sqlite3
+from datetime import datetime
 
 import pytest
 
