@@ -2,7 +2,7 @@
 
 As with ``scrapy crawl -O``: the format comes from the file's extension or
 ``FILE:FORMAT`` (jsonl, json, csv, xml, or any FEED_EXPORTERS entry), ``-O``
-overwrites, ``-o`` appends, ``-`` is stdout, and FEED_EXPORT_FIELDS,
+overwrites, ``-o`` appends, ``-:FORMAT`` is stdout, and FEED_EXPORT_FIELDS,
 FEED_EXPORT_INDENT and FEED_EXPORT_ENCODING apply. Unlike a crawl's own
 ``-O``, which holds the posts written in that run, this is every archived
 post (or those of ``--since``/``--until``/``--categories``).
