@@ -80,7 +80,7 @@ class Command(CrawlCommand):
                 self.settings.set(name, value, priority="cmdline")
             opts.spargs = {**opts.spargs, "categories": "all"}
             _quiet_scrapy()
-            super().run(["finews"], opts)
+            self._run(["finews"], opts)  # the crawl, without its exit: the posts are shown after
         _print_posts(posts_dir(self.settings))
         print(f"\nNext: scrapy export -O posts.jsonl -s NEWSCRAWL_OUTPUT_DIR={output}"
               f"\n      scrapy report -o report.html -s NEWSCRAWL_OUTPUT_DIR={output}")
