@@ -94,20 +94,26 @@ def test_a_killed_worker_loses_no_post(tmp_path, redis_url):
     posts = generate_posts(POSTS, seed=8)
     categories = sorted({p.category for p in posts})
     output, logs = tmp_path / "output", tmp_path / "logs"
-    env = worker_env(redis_url, NEWSCRAWL_CLAIM_TIMEOUT="10")
+    # A worker that finds the run quiet for a moment at its start (the others
+    # pushed the start requests first) waits a little before it ends.
+    env = worker_env(redis_url, NEWSCRAWL_CLAIM_TIMEOUT="10", NEWSCRAWL_REDIS_IDLE_TIMEOUT="2")
     with MockSite(posts, include_seed=False).serve() as site:
-        victim, *survivors = start_workers(site, output, logs, 3, env, categories)
+        workers = start_workers(site, output, logs, 3, env, categories)
+        # The victim: the first worker to have written a tenth of the posts (it has more in hand).
         deadline = time.monotonic() + 120
-        while len(written(logs / "0.log")) < POSTS // 10:
-            assert victim.poll() is None and time.monotonic() < deadline, (logs / "0.log").read_text()
+        while not (done := [n for n in range(3) if len(written(logs / f"{n}.log")) >= POSTS // 10]):
+            assert all(w.poll() is None for w in workers) and time.monotonic() < deadline, [
+                (logs / f"{n}.log").read_text()[-3000:] for n in range(3)]
             time.sleep(0.2)
-        victim.send_signal(signal.SIGKILL)
-        victim.wait()
-        for number, worker in enumerate(survivors, start=1):
-            assert worker.wait(timeout=240) == 0, (logs / f"{number}.log").read_text()
+        victim = done[0]
+        survivors = [n for n in range(3) if n != victim]
+        workers[victim].send_signal(signal.SIGKILL)
+        workers[victim].wait()
+        for number in survivors:
+            assert workers[number].wait(timeout=240) == 0, (logs / f"{number}.log").read_text()
 
         assert_every_post_written_once(output, logs, posts)
-        survivor_logs = "".join((logs / f"{n}.log").read_text() for n in (1, 2))
+        survivor_logs = "".join((logs / f"{n}.log").read_text() for n in survivors)
         assert "Taking over post:" in survivor_logs, "the victim's posts in hand were finished by the others"
         # Refetched: only what the victim had in hand (its downloader holds at most 16 requests).
         assert POSTS <= len(site.post_page_requests()) <= POSTS + 32
