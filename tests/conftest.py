@@ -11,8 +11,10 @@ from pathlib import Path
 import lxml.html
 import pytest
 import yaml
+from scrapy.utils.test import get_crawler
 
 from newscrawl.archive.postfile import post_filename, render_post
+from newscrawl.extensions.rejects import RejectLog
 from newscrawl.items import PostItem
 from newscrawl.mocksite import SITE_URL, MockSite, Post
 from newscrawl.mocksite.posts import site_body
@@ -79,15 +81,24 @@ def read_posts(output: Path) -> list[PostFile]:
     return posts
 
 
-def post_item(**fields) -> PostItem:
-    """A valid post; ``fields`` override its values."""
-    values = dict(info_code="NW202202232285760343", title="青岛高新区是如何实现“进位争先”的？",
+def post_item(info_code: str = "NW202202232285760343", **fields) -> PostItem:
+    """A valid post (the seed post's, with a short body); ``fields`` override its values."""
+    values = dict(info_code=info_code, title="青岛高新区是如何实现“进位争先”的？",
                   date="2022-02-23 10:30:09 +0800", category="qingdaocaijingribao", tags="青岛财经日报新闻",
                   source="青岛财经日报", body="第一段\n\n第二段",
-                  url=f"{SITE_URL}/qingdaocaijingribao/2022/02/23/NW202202232285760343.html",
-                  share_url="http://finews.zning.xyz/html_News/NewsShare.html?infoCode=NW202202232285760343")
+                  url=f"{SITE_URL}/qingdaocaijingribao/2022/02/23/{info_code}.html",
+                  share_url=f"http://finews.zning.xyz/html_News/NewsShare.html?infoCode={info_code}")
     values.update(fields)
     return PostItem(**values)
+
+
+def reject_log(output: Path, store, **settings) -> RejectLog:
+    """The crawl's RejectLog on ``store``, as it is once the spider is open, writing into ``output``."""
+    crawler = get_crawler(settings_dict={"NEWSCRAWL_OUTPUT_DIR": str(output), "NEWSCRAWL_REJECT_MAX_ATTEMPTS": 3,
+                                         "NEWSCRAWL_REJECT_MAX_DAYS": 3, **settings})
+    rejects = RejectLog(crawler)
+    rejects.store = store
+    return rejects
 
 
 def write_archive(output: Path, items) -> None:
@@ -175,11 +186,13 @@ def research_titles_on_top(posts: list[Post]) -> list[Post]:
 
 
 def make_post(code: str, **fields) -> Post:
-    """A qingdaocaijingribao post with a body on the site; ``fields`` change it."""
+    """A qingdaocaijingribao post with a body on the site, which names its publisher;
+    ``fields`` change it."""
     values = dict(info_code=code, category="qingdaocaijingribao", title=f"标题{code[-4:]}：“测试”",
-                  published=datetime(2022, 2, 23, 9, 15, 42), publisher="青岛财经日报", tag="青岛财经日报新闻",
-                  body_html='<p>　　第一段正文。</p><p>第二段正文。</p><p class="em_media">（文章来源：青岛财经日报）</p>')
+                  published=datetime(2022, 2, 23, 9, 15, 42), publisher="青岛财经日报", tag="青岛财经日报新闻")
     values.update(fields)
+    values.setdefault("body_html", '<p>　　第一段正文。</p><p>第二段正文。</p>'
+                                   f'<p class="em_media">（文章来源：{values["publisher"]}）</p>')
     return Post(**values)
 
 

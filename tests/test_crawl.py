@@ -1,14 +1,13 @@
 """End to end: the real crawl against the mock site, asserting on the files written."""
 
 import re
-from datetime import datetime, timedelta
-from pathlib import Path
+from datetime import datetime
 
 import pytest
 from parsel import Selector
 
-from newscrawl.mocksite import SITE_URL, MockSite, Post, generate_posts
-from tests.conftest import SAMPLES_DIR, crawl, expected_front_matter
+from newscrawl.mocksite import SITE_URL, MockSite, generate_posts
+from tests.conftest import SAMPLES_DIR, crawl, expected_front_matter, make_post
 
 SAMPLE_CODE = "NW202202232285760343"
 
@@ -95,21 +94,8 @@ def test_widgets_never_reach_the_body(output):
         assert "\n\n\n" not in post.body and not re.search(r"^\u3000", post.body, re.M)
 
 
-def _post(code: str, **fields) -> Post:
-    values = dict(
-        info_code=code, category="qingdaocaijingribao", title=f"标题 {code}", published=datetime(2022, 2, 23, 9, 15, 42),
-        publisher="青岛财经日报", tag="青岛财经日报新闻",
-    )
-    values.update(fields)
-    values.setdefault(
-        "body_html",
-        f'<p>　　第一段正文。</p>\n<p>第二段正文。</p>\n<p class="em_media">（文章来源：{values["publisher"]}）</p>',
-    )
-    return Post(**values)
-
-
 def test_empty_site_body_is_completed_from_share_json(output):
-    post = _post("NW202202230000000001", site_body=False, shown_late=True, publisher="青岛日报")
+    post = make_post("NW202202230000000001", site_body=False, shown_late=True, publisher="青岛日报")
     assert post.tag == "青岛财经日报新闻"  # so the source can only come from the share data
     with MockSite([post]).serve() as site:
         result = crawl(site, output)
@@ -121,14 +107,14 @@ def test_empty_site_body_is_completed_from_share_json(output):
 
 
 def test_post_with_a_body_is_not_sent_to_share_data(output):
-    with MockSite([_post("NW202202230000000002")]).serve() as site:
+    with MockSite([make_post("NW202202230000000002")]).serve() as site:
         result = crawl(site, output)
         assert site.paths("finews.zning.xyz") == [] and site.paths("choicewzp1.eastmoney.com") == []
     assert result.posts()["NW202202230000000002"].meta["source"] == "青岛财经日报"
 
 
 def test_post_with_no_body_anywhere_is_rejected_then_retried(output):
-    post = _post("NW202202230000000003", site_body=False)
+    post = make_post("NW202202230000000003", site_body=False)
     api_only = {"NEWSCRAWL_SHARE": "api"}  # the JSON path; auto mode's share page is tested in test_share.py
     with MockSite([post]).serve() as site:
         site.json_status = 503
@@ -146,7 +132,7 @@ def test_post_with_no_body_anywhere_is_rejected_then_retried(output):
 
 
 def test_site_body_is_kept_when_share_data_fails(output):
-    emnews = _post("202202230000000004", category="emnews", tag="东财滚动新闻", publisher="中国基金报")
+    emnews = make_post("202202230000000004", category="emnews", tag="东财滚动新闻", publisher="中国基金报")
     with MockSite([emnews], include_seed=False).serve() as site:
         site.json_status = 404  # irrelevant for emnews, which links eastmoney
         result = crawl(site, output, "finews", "-a", "categories=emnews", env={
@@ -159,9 +145,9 @@ def test_site_body_is_kept_when_share_data_fails(output):
 
 
 def test_emnews_digest_is_completed_from_the_eastmoney_article(output):
-    late = _post("202112082206935918", category="emnews", tag="东财滚动新闻", publisher="中国基金报",
+    late = make_post("202112082206935918", category="emnews", tag="东财滚动新闻", publisher="中国基金报",
                  published=datetime(2021, 12, 8, 12, 47, 49), shown_late=True)
-    on_time = _post("202202220000000005", category="emnews", tag="东财滚动新闻", publisher="上海证券报",
+    on_time = make_post("202202220000000005", category="emnews", tag="东财滚动新闻", publisher="上海证券报",
                     published=datetime(2022, 2, 22, 10, 46, 31))
     with MockSite([late, on_time], include_seed=False).serve() as site:
         result = crawl(site, output, "finews", "-a", "categories=emnews")
@@ -178,7 +164,7 @@ def test_emnews_digest_is_completed_from_the_eastmoney_article(output):
 @pytest.mark.parametrize("ascii_digest", [False, True], ids=["full-width", "ascii"])
 def test_digest_with_an_empty_share_link_keeps_its_publisher(output, ascii_digest):
     """The real archive's infoCode 202112082206870651: a digest ending ``(东方财富Choice数据)``, its link ``<>``."""
-    post = _post("202112082206870651", category="emnews", tag="东财滚动新闻", publisher="东方财富Choice数据",
+    post = make_post("202112082206870651", category="emnews", tag="东财滚动新闻", publisher="东方财富Choice数据",
                  share_link_empty=True, ascii_digest=ascii_digest)
     with MockSite([post], include_seed=False).serve() as site:
         result = crawl(site, output, "finews", "-a", "categories=emnews")

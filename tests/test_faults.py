@@ -122,6 +122,7 @@ def test_post_with_empty_title_and_date_and_no_share_data_is_rejected_not_archiv
         bad.info_code, "missing_title_date", "https://finews.withounder.com" + bad.url_path)
     assert len(_reject_lines(first)) == 1 and "Traceback" not in first.log
     assert retried == [bad.url_path]  # not archived: the next run tries it again
+    assert [(r["info_code"], r["attempts"]) for r in second.rejects()] == [(bad.info_code, 2)]
     report = _report(output)
     assert report["posts"]["rejected"]["by_reason"] == {"missing_title_date": 1}
 

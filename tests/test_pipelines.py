@@ -8,21 +8,12 @@ from scrapy.statscollectors import MemoryStatsCollector
 from scrapy.utils.test import get_crawler
 
 from newscrawl.items import PostItem
-from newscrawl.extensions.rejects import RejectLog
 from newscrawl.archive.store import SqliteArchiveStore
 from newscrawl.pipelines.dedupe import DedupePipeline
 from newscrawl.pipelines.markdown import MarkdownWriterPipeline
 from newscrawl.pipelines.validate import ValidatePostPipeline
-
-SITE = "https://finews.withounder.com"
-
-
-def _item(code="NW1", **overrides):
-    values = dict(info_code=code, title="标题", date="2022-02-23 10:30:09 +0800", category="Wind", tags="Wind新闻",
-                  source="Wind", body="正文", url=f"{SITE}/wind/2022/02/23/{code}.html", share_url=None)
-    values.update(overrides)
-    return PostItem(**values)
-
+from newscrawl.mocksite import SITE_URL
+from tests.conftest import post_item, reject_log
 
 @pytest.fixture
 def stats():
@@ -64,24 +55,24 @@ def test_a_post_whose_file_is_gone_or_unreadable_is_not_archived(tmp_path, store
 def test_dedupe_within_a_run_and_across_runs(tmp_path, store, stats):
     store.mark_archived("OLD", _post_file(tmp_path, "OLD"), "u")
     pipeline = DedupePipeline(store, stats)
-    assert pipeline.process_item(_item("NEW")) is not None
+    assert pipeline.process_item(post_item("NEW")) is not None
     with pytest.raises(DropItem):
-        pipeline.process_item(_item("NEW"))
+        pipeline.process_item(post_item("NEW"))
     with pytest.raises(DropItem):
-        pipeline.process_item(_item("OLD"))
+        pipeline.process_item(post_item("OLD"))
     assert stats.get_value("newscrawl/duplicate") == 2
 
 
 def test_writer_writes_then_archives_and_leaves_no_temp_file(tmp_path, store, stats):
-    writer = MarkdownWriterPipeline(tmp_path / "_posts", SITE, store, stats)
+    writer = MarkdownWriterPipeline(tmp_path / "_posts", SITE_URL, store, stats)
     writer.open_spider()
-    writer.process_item(_item("NW1"))
+    writer.process_item(post_item("NW1"))
     assert [p.name for p in (tmp_path / "_posts").iterdir()] == ["2022-02-23-NW1.md"]
     assert store.is_archived("NW1")
 
 
 def test_writer_archives_nothing_when_the_file_cannot_be_written(tmp_path, store, stats):
-    writer = MarkdownWriterPipeline(tmp_path / "_posts", SITE, store, stats)
+    writer = MarkdownWriterPipeline(tmp_path / "_posts", SITE_URL, store, stats)
     writer.open_spider()
     unrenderable = PostItem(info_code="NW2", date="2022-02-23 10:30:09 +0800")  # no body, no category
     assert store.claim("NW2")
@@ -92,58 +83,50 @@ def test_writer_archives_nothing_when_the_file_cannot_be_written(tmp_path, store
     assert list((tmp_path / "_posts").iterdir()) == []
 
 
-def _reject_log(tmp_path, store, **settings) -> RejectLog:
-    crawler = get_crawler(settings_dict={"NEWSCRAWL_OUTPUT_DIR": str(tmp_path), "NEWSCRAWL_REJECT_MAX_ATTEMPTS": 3,
-                                         "NEWSCRAWL_REJECT_MAX_DAYS": 3, **settings})
-    rejects = RejectLog(crawler)
-    rejects.store = store
-    return rejects
-
-
 @pytest.mark.parametrize(
     "overrides, reason",
     [({"title": None}, "missing_title"), ({"date": None, "body": ""}, "missing_date_body"), ({"info_code": "../x"}, "bad_info_code"),
      ({"date": "20220223"}, "bad_date")],
 )
 def test_validate_rejects_with_a_record(tmp_path, store, overrides, reason):
-    rejects = _reject_log(tmp_path, store)
-    item = _item(**overrides)
+    rejects = reject_log(tmp_path, store)
+    item = post_item(**overrides)
     with pytest.raises(DropItem):
         ValidatePostPipeline(rejects, rejects.stats).process_item(item)
     [record] = store.rejects()
-    assert record["reason"] == reason and record["kind"] == "invalid" and record["url"].startswith(SITE)
+    assert record["reason"] == reason and record["kind"] == "invalid" and record["url"].startswith(SITE_URL)
     assert rejects.stats.get_value(f"newscrawl/rejected/{reason}") == 1
     assert rejects.stats.get_value("spidermon/validation/fields/errors") >= 1  # what the Item Validation Monitor reads
 
 
 def test_a_reject_is_one_record_until_given_up_or_written(tmp_path, store):
     for attempt in (1, 2, 3):
-        rejects = _reject_log(tmp_path, store)  # a run each
-        rejects.record("fetch_failed", f"{SITE}/a.html", "NW1", "HTTP 500")
-        rejects.record("no_body", f"{SITE}/a.html", "NW1")  # the run's first cause is kept
+        rejects = reject_log(tmp_path, store)  # a run each
+        rejects.record("fetch_failed", f"{SITE_URL}/a.html", "NW1", "HTTP 500")
+        rejects.record("no_body", f"{SITE_URL}/a.html", "NW1")  # the run's first cause is kept
         [record] = store.rejects()
         assert (record["reason"], record["attempts"], record["given_up"]) == ("fetch_failed", attempt, attempt == 3)
-    store.mark_archived("NW1", str(tmp_path / "a.md"), f"{SITE}/a.html")
+    store.mark_archived("NW1", str(tmp_path / "a.md"), f"{SITE_URL}/a.html")
     assert store.rejects() == []
 
 
 def test_a_reject_is_given_up_after_max_days(tmp_path, store):
-    _reject_log(tmp_path, store).record("no_body", f"{SITE}/a.html", "NW1")
+    reject_log(tmp_path, store).record("no_body", f"{SITE_URL}/a.html", "NW1")
     record = store.reject("NW1")
     store.put_reject("NW1", {**record, "first_seen": record["first_seen"] - 4 * 86400})
-    _reject_log(tmp_path, store).record("no_body", f"{SITE}/a.html", "NW1")
+    reject_log(tmp_path, store).record("no_body", f"{SITE_URL}/a.html", "NW1")
     assert store.reject("NW1")["given_up"] and store.reject("NW1")["attempts"] == 2
 
 
 def test_writer_puts_posts_in_place_and_archives_them_a_batch_at_a_time(tmp_path, store, stats):
-    writer = MarkdownWriterPipeline(tmp_path / "_posts", SITE, store, stats, sync_batch=3)
+    writer = MarkdownWriterPipeline(tmp_path / "_posts", SITE_URL, store, stats, sync_batch=3)
     writer.open_spider()
-    writer.process_item(_item("NW1"))
-    writer.process_item(_item("NW2"))
+    writer.process_item(post_item("NW1"))
+    writer.process_item(post_item("NW2"))
     # Not yet on disk: a crash now loses both, and the next run fetches them again.
     assert not list((tmp_path / "_posts").glob("*.md")) and not store.is_archived("NW1")
     for code in ("NW3", "NW4"):
-        writer.process_item(_item(code))
+        writer.process_item(post_item(code))
     writer.close_spider()
     assert sorted(p.name for p in (tmp_path / "_posts").iterdir()) == [
         "2022-02-23-NW1.md", "2022-02-23-NW2.md", "2022-02-23-NW3.md", "2022-02-23-NW4.md"]

@@ -8,31 +8,22 @@ import yaml
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from scrapy.statscollectors import MemoryStatsCollector
+from scrapy.exceptions import DropItem
 from scrapy.utils.test import get_crawler
 
 from newscrawl.site.body import html_to_markdown
-from newscrawl.items import PostItem
 from newscrawl.archive.postfile import post_filename, read_post, render_post
 from newscrawl.loading.processors import reconcile_times, site_time, upstream_time
-from newscrawl.extensions.rejects import RejectLog
 from newscrawl.archive.store import SqliteArchiveStore
 from newscrawl.pipelines.markdown import MarkdownWriterPipeline
 from newscrawl.pipelines.validate import ValidatePostPipeline
-
-SITE = "https://finews.withounder.com"
-
-
-def _item(**fields):
-    values = dict(info_code="NW1", title="标题", date="2022-02-23 10:30:09 +0800", category="Wind", tags="Wind新闻",
-                  source="Wind", body="正文", url=f"{SITE}/wind/2022/02/23/NW1.html", share_url="")
-    values.update(fields)
-    return PostItem(**values)
-
+from newscrawl.mocksite import SITE_URL
+from tests.conftest import post_item, reject_log
 
 @given(st.text())
 @settings(max_examples=500, deadline=None)  # no timing asserts: a busy machine is not a failure
 def test_any_title_round_trips_through_the_front_matter(title):
-    _, front, _ = render_post(_item(title=title), SITE).split("---\n", 2)
+    _, front, _ = render_post(post_item(title=title), SITE_URL).split("---\n", 2)
     assert yaml.safe_load(front)["title"] == title
 
 
@@ -43,8 +34,8 @@ BODIES = st.text().map(lambda text: text.strip("\n"))
        share_url=st.one_of(st.just(""), st.text(min_size=1)))
 @settings(max_examples=300, deadline=None)
 def test_a_post_file_reads_back_as_the_item_it_was_rendered_from(title, category, tags, source, body, share_url):
-    item = _item(title=title, category=category, tags=tags, source=source, body=body, share_url=share_url)
-    assert read_post(render_post(item, SITE)) == item
+    item = post_item(title=title, category=category, tags=tags, source=source, body=body, share_url=share_url)
+    assert read_post(render_post(item, SITE_URL)) == item
 
 
 @given(st.one_of(st.text(), st.binary().map(lambda b: b.decode("latin-1"))))
@@ -110,12 +101,13 @@ def test_nothing_written_outside_the_output_directory(tmp_path_factory, info_cod
     posts = root / "output" / "_posts"
     stats = MemoryStatsCollector(get_crawler())
     store = SqliteArchiveStore(root / "output" / "state.sqlite3")
-    item = _item(info_code=info_code, category=category, title=title)
+    item = post_item(info_code=info_code, category=category, title=title)
+    rejects = reject_log(root / "output", store)
     try:
-        ValidatePostPipeline(RejectLog(root / "output" / "rejects.jsonl", stats, get_crawler().signals)).process_item(item)
-    except Exception:
+        ValidatePostPipeline(rejects, rejects.stats).process_item(item)
+    except DropItem:
         pass  # rejected: fine, and the writer must still be safe on its own
-    writer = MarkdownWriterPipeline(posts, SITE, store, stats)
+    writer = MarkdownWriterPipeline(posts, SITE_URL, store, stats)
     writer.open_spider()
     try:
         writer.process_item(item)
@@ -131,7 +123,7 @@ def test_nothing_written_outside_the_output_directory(tmp_path_factory, info_cod
 @pytest.mark.parametrize("info_code", ["../x", "/abs", "a/b", "x\x00y", "N" * 65, ".."])
 def test_unsafe_info_codes_make_no_file_name(info_code):
     with pytest.raises(ValueError):
-        post_filename(_item(info_code=info_code))
+        post_filename(post_item(info_code=info_code))
 
 
 def test_http_only_middleware_refuses_other_schemes():
