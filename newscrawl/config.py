@@ -10,6 +10,7 @@ line, for a value that is wrong; nothing is parsed at import.
 
 import os
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -157,3 +158,19 @@ def check_spider_arguments(spider: str, given, known) -> None:
     if unknown:
         raise ConfigError(f"{spider} takes no argument {', '.join(f'-a {name}' for name in unknown)}; "
                           f"it takes: {', '.join(f'-a {name}' for name in known)}")
+
+
+def day_window(since: str | None, until: str | None, written: Callable[[str, str], str],
+               error: Callable[[str], Exception] = ConfigError) -> tuple[date | None, date | None]:
+    """The ``since`` and ``until`` days (YYYY-MM-DD, each optional) of a spider's
+    arguments or a command's options; ``written(name, value)`` is how the user
+    wrote one (``-a since=...``, ``--since ...``), for the ``error`` raised."""
+    days = []
+    for name, value in (("since", since), ("until", until)):
+        try:
+            days.append(date.fromisoformat(value) if value else None)
+        except ValueError:
+            raise error(f"{written(name, value)} is not a date (YYYY-MM-DD)") from None
+    if days[0] and days[1] and days[0] > days[1]:
+        raise error(f"{written('since', since)} is after {written('until', until)}")
+    return days[0], days[1]

@@ -41,14 +41,21 @@ def pages_failed(stats) -> tuple[int, int]:
     return failed, failed + stats.get("response_received_count", 0)
 
 
+class ShareMonitor(BaseScrapyMonitor):
+    """A monitor of what share of some whole went wrong, against a limit setting."""
+
+    def assert_share_at_most(self, part: int, whole: int, setting: str, what: str, hint: str = "") -> None:
+        limit = self.crawler.settings.getfloat(setting)
+        share = part / whole if whole else 0.0
+        self.assertLessEqual(share, limit, msg=f"{part} of {whole} {what} ({share:.0%}, more than {setting}={limit:g}){hint}")
+
+
 @monitors.name("Failed pages")
-class FailedPagesMonitor(BaseScrapyMonitor):
+class FailedPagesMonitor(ShareMonitor):
     @monitors.name("at most NEWSCRAWL_MAX_FAILED_SHARE of the pages fail")
     def test_failed_share(self):
         failed, ended = pages_failed(self.stats)
-        limit = self.crawler.settings.getfloat("NEWSCRAWL_MAX_FAILED_SHARE")
-        share = failed / ended if ended else 0.0
-        self.assertLessEqual(share, limit, msg=f"{failed} of {ended} pages failed ({share:.0%}, more than NEWSCRAWL_MAX_FAILED_SHARE={limit:g})")
+        self.assert_share_at_most(failed, ended, "NEWSCRAWL_MAX_FAILED_SHARE", "pages failed")
 
 
 @monitors.name("Listing pages")
@@ -60,14 +67,13 @@ class ListingMonitor(BaseScrapyMonitor):
 
 
 @monitors.name("Post pages")
-class UnparsedPostsMonitor(BaseScrapyMonitor):
+class UnparsedPostsMonitor(ShareMonitor):
     @monitors.name("at most NEWSCRAWL_MAX_UNPARSED_SHARE of the post pages fail to parse")
     def test_unparsed_share(self):
         fetched = self.stats.get("newscrawl/post_requests", 0)
         unparsed = sum(self.stats.get(f"newscrawl/rejected_new/{reason}", 0) for reason in UNPARSED_REASONS)
-        limit = self.crawler.settings.getfloat("NEWSCRAWL_MAX_UNPARSED_SHARE")
-        share = unparsed / fetched if fetched else 0.0
-        self.assertLessEqual(share, limit, msg=f"{unparsed} of {fetched} post pages gave no post ({share:.0%}, more than NEWSCRAWL_MAX_UNPARSED_SHARE={limit:g}): has the site changed?")
+        self.assert_share_at_most(unparsed, fetched, "NEWSCRAWL_MAX_UNPARSED_SHARE", "post pages gave no post",
+                                  hint=": has the site changed?")
 
 
 @monitors.name("Rejects")

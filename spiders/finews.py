@@ -1,7 +1,6 @@
 """The finews crawl: category pages -> post pages -> share data -> items."""
 
 import logging
-from datetime import date
 from functools import cached_property
 
 import scrapy
@@ -11,7 +10,7 @@ from scrapy.http import TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 
 from newscrawl.archive.store import ArchiveStore
-from newscrawl.config import check_spider_arguments
+from newscrawl.config import check_spider_arguments, day_window
 from newscrawl.errors import ConfigError
 from newscrawl.extensions.listings import listing_read
 from newscrawl.extensions.rejects import RejectLog
@@ -59,10 +58,7 @@ class FinewsSpider(scrapy.Spider):
         else:
             self.categories = list(self.default_categories)
         self.discover_all = ALL in self.categories
-        self.since = _parse_day("since", since)
-        self.until = _parse_day("until", until)
-        if self.since and self.until and self.since > self.until:
-            raise ConfigError(f"-a since={since} is after -a until={until}")
+        self.since, self.until = day_window(since, until, lambda name, value: f"-a {name}={value}")
         self.refresh = refresh not in (None, "", "0", "false", "no")
         self.seen: set[str] = set()  # infoCodes of every post link met, each handled once
         self.named_slugs: set[str] = set()  # slugs something named exactly (see discovery)
@@ -293,13 +289,3 @@ class FinewsSpider(scrapy.Spider):
             self.rejects.record("no_body", site.url, site.info_code, share.why if share else "")
             return None
         return load_post(site, upstream)
-
-
-def _parse_day(name: str, value: str | None) -> date | None:
-    """A window bound: an inclusive Asia/Shanghai day, YYYY-MM-DD."""
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise ConfigError(f"-a {name}={value} is not a date (YYYY-MM-DD)") from None

@@ -7,7 +7,7 @@ import pytest
 
 from newscrawl.mocksite import SITE_HOST, Fault, MockSite
 from tests.conftest import crawl, make_post
-from tests.smtp_receiver import smtp_receiver
+from tests.local_servers import smtp_receiver
 
 CATEGORY_PAGE = "/category/qingdaocaijingribao.html"
 POST_PAGE = r"/.+/\d{4}/\d\d/\d\d/.+\.html"

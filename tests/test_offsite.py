@@ -1,13 +1,10 @@
 """The crawl stays on the site's hosts: a link anywhere else is not fetched (one WARNING, a reject),
 nor is a private address by name, and a rendered share page cannot reach another host."""
 
-import http.server
-import threading
-from contextlib import contextmanager
-
 from newscrawl.addons.browser import PageRequestFilter
 from newscrawl.mocksite import SHARE_HOSTS, SITE_HOST, Fault, MockSite, seed_post
 from tests.conftest import crawl, make_post
+from tests.local_servers import http_probe
 
 CATEGORY_PAGE = "/category/qingdaocaijingribao.html"
 GOOD = make_post("NW202202230000005001")
@@ -61,33 +58,10 @@ def test_an_allowed_name_that_resolves_to_a_private_address_is_not_connected_to(
     assert set(result.posts()) == {GOOD.info_code}
 
 
-class _Probe(http.server.BaseHTTPRequestHandler):
-    def do_GET(self):
-        self.server.paths.append(self.path)
-        self.send_response(200)
-        self.end_headers()
-
-    def log_message(self, *args):
-        pass
-
-
-@contextmanager
-def _probe_server():
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Probe)
-    server.paths = []
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
-        yield server
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
 def test_a_rendered_share_page_cannot_reach_another_host(output):
     site = MockSite([])
     site.json_only_for_share_page = True  # the article comes only through the page's own script
-    with site.serve(), _probe_server() as probe:
+    with site.serve(), http_probe() as probe:
         script = f'<script src="http://localhost:{probe.server_address[1]}/probe.js"></script>'.encode()
         site.add_fault(SHARE_HOSTS[0], "/html_News/NewsShare.html", Fault(body=lambda page: page.replace(
             b"</head>", script + b"</head>")))

@@ -3,8 +3,8 @@
 import pytest
 from parsel import Selector
 
+from newscrawl.mocksite.server import SHARE_PAGE
 from newscrawl.site.pages import PageError, read_share_page
-from tests.conftest import SAMPLES_DIR
 
 RENDERED = """<html><body><div id="app"><div class="news-detail"><h1 class="news-title">标题 “引号” &amp; 更多</h1>
 <div class="news-info"><span class="news-time">2022-02-23 10:30:09</span><span class="news-source">青岛财经日报</span></div>
@@ -25,6 +25,6 @@ def test_share_page_error_element_means_no_article():
 
 
 def test_unrendered_share_page_shell_is_an_error():
-    shell = (SAMPLES_DIR / "share/NewsShare.html").read_text(encoding="utf-8")
+    shell = SHARE_PAGE.read_text(encoding="utf-8")  # the real sample, kept once: in the mock site
     with pytest.raises(PageError, match="neither an article nor its error element"):
         read_share_page(Selector(text=shell))

@@ -62,28 +62,17 @@ def test_junk_time_is_none(junk):
     assert site_time(junk) is None
 
 
-def test_reconcile_prefers_upstream_seconds():
-    site = site_time("2021-12-08 20:47:49")
-    upstream = upstream_time("2021-12-08 12:47:49")
-    assert reconcile_times([site, upstream]) == _at(2021, 12, 8, 12, 47, 49)
-
-
-def test_reconcile_keeps_site_seconds_when_site_is_eight_hours_late():
-    site = site_time("2021-12-08 20:47:49")
-    upstream = upstream_time("2021年12月08日 12:47")
-    assert reconcile_times([site, upstream]) == _at(2021, 12, 8, 12, 47, 49)
-
-
-def test_reconcile_keeps_site_seconds_when_site_is_right():
-    site = site_time("2022-02-22 10:46:31")
-    upstream = upstream_time("2022年02月22日 10:46")
-    assert reconcile_times([site, upstream]) == _at(2022, 2, 22, 10, 46, 31)
-
-
-def test_reconcile_trusts_upstream_minute_when_they_disagree():
-    site = site_time("2022-02-22 03:00:05")
-    upstream = upstream_time("2022年02月22日 10:46")
-    assert reconcile_times([site, upstream]) == _at(2022, 2, 22, 10, 46, 0)
+@pytest.mark.parametrize("site, upstream, moment", [
+    # the upstream time has seconds: it wins
+    ("2021-12-08 20:47:49", "2021-12-08 12:47:49", _at(2021, 12, 8, 12, 47, 49)),
+    # minutes only upstream: the site's seconds stay, whether the site is eight hours late or right
+    ("2021-12-08 20:47:49", "2021年12月08日 12:47", _at(2021, 12, 8, 12, 47, 49)),
+    ("2022-02-22 10:46:31", "2022年02月22日 10:46", _at(2022, 2, 22, 10, 46, 31)),
+    # they disagree: the upstream minute is trusted
+    ("2022-02-22 03:00:05", "2022年02月22日 10:46", _at(2022, 2, 22, 10, 46, 0)),
+])
+def test_reconcile_site_and_upstream_times(site, upstream, moment):
+    assert reconcile_times([site_time(site), upstream_time(upstream)]) == moment
 
 
 def test_reconcile_without_upstream_is_the_site_time():

@@ -20,19 +20,13 @@ from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 from scrapy.extensions.feedexport import FileFeedStorage, StdoutFeedStorage
 from scrapy.utils.conf import feed_complete_default_values_from_settings, feed_process_params_from_cli
-from scrapy.utils.log import configure_logging
 from scrapy.utils.misc import load_object
 
-from newscrawl.archive.paths import posts_dir
-from newscrawl.archive.posts import ArchivedPosts
-from newscrawl.commands.selection import add_selection_options, selection_from
+from newscrawl.commands.selection import ArchiveCommand
 from newscrawl.items import PostItem
 
 
-class Command(ScrapyCommand):
-    requires_project = True
-    requires_crawler_process = False
-
+class Command(ArchiveCommand, ScrapyCommand):
     def syntax(self) -> str:
         return "-O FILE [--since YYYY-MM-DD] [--until YYYY-MM-DD] [--categories slug1,slug2]"
 
@@ -45,20 +39,15 @@ class Command(ScrapyCommand):
                             help="append the posts to FILE (-:FORMAT for stdout); the format from its extension, or FILE:FORMAT")
         parser.add_argument("-O", "--overwrite-output", metavar="FILE", action="append", default=[],
                             help="write the posts to FILE, replacing it; the format from its extension, or FILE:FORMAT")
-        add_selection_options(parser)
 
     def process_options(self, args, opts) -> None:
         super().process_options(args, opts)
-        if args:
-            raise UsageError(f"unexpected argument(s): {' '.join(args)}", print_help=False)
         if not (opts.output or opts.overwrite_output):
             raise UsageError("give -O FILE (overwrite) or -o FILE (append)")
         opts.feeds = feed_process_params_from_cli(self.settings, opts.output, overwrite_output=opts.overwrite_output)
-        opts.selection = selection_from(opts)
 
     def run(self, args, opts) -> None:
-        configure_logging(self.settings)
-        posts = ArchivedPosts(posts_dir(self.settings), opts.selection)
+        posts = self.selected_posts(opts)
         count = export(posts, opts.feeds, self.settings)
         skipped = f", {posts.unreadable} unreadable file(s) skipped" if posts.unreadable else ""
         print(f"newscrawl: exported {count} post(s) from {posts.directory} to {', '.join(opts.feeds)}{skipped}",

@@ -7,16 +7,12 @@ verdicts. The posts are read one at a time (newscrawl.archive.posts); only
 their counts per day and category are kept.
 """
 
-import sys
 from pathlib import Path
 
 from scrapy.commands import ScrapyCommand
-from scrapy.exceptions import UsageError
-from scrapy.utils.log import configure_logging
 
-from newscrawl.archive.paths import output_dir, posts_dir
-from newscrawl.archive.posts import ArchivedPosts
-from newscrawl.commands.selection import add_selection_options, selection_from
+from newscrawl.archive.paths import output_dir
+from newscrawl.commands.selection import ArchiveCommand
 from newscrawl.overview.counts import PostCounts
 from newscrawl.overview.page import render_page, run_verdict
 from newscrawl.overview.records import current_rejects, last_runs
@@ -24,10 +20,7 @@ from newscrawl.overview.records import current_rejects, last_runs
 LAST_RUNS = 20
 
 
-class Command(ScrapyCommand):
-    requires_project = True
-    requires_crawler_process = False
-
+class Command(ArchiveCommand, ScrapyCommand):
     def syntax(self) -> str:
         return "[-o report.html] [--since YYYY-MM-DD] [--until YYYY-MM-DD] [--categories slug1,slug2]"
 
@@ -38,17 +31,9 @@ class Command(ScrapyCommand):
         super().add_options(parser)
         parser.add_argument("-o", "--output", metavar="FILE", default="report.html", help="the page to write (default: %(default)s)")
         parser.add_argument("--runs", type=int, default=LAST_RUNS, help="how many of the last runs to list (default: %(default)s)")
-        add_selection_options(parser)
-
-    def process_options(self, args, opts) -> None:
-        super().process_options(args, opts)
-        if args:
-            raise UsageError(f"unexpected argument(s): {' '.join(args)}", print_help=False)
-        opts.selection = selection_from(opts)
 
     def run(self, args, opts) -> None:
-        configure_logging(self.settings)
-        posts = ArchivedPosts(posts_dir(self.settings), opts.selection)
+        posts = self.selected_posts(opts)
         counts = PostCounts.of(posts)
         quiet = counts.quiet_days()
         rejects, runs = current_rejects(self.settings), last_runs(self.settings, opts.runs)

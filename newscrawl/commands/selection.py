@@ -1,11 +1,38 @@
-"""The ``--since``, ``--until`` and ``--categories`` options of the commands that read the archive."""
+"""The commands that read the archive's post files (export, report), and their
+``--since``, ``--until`` and ``--categories`` options."""
 
 import argparse
-from datetime import date
 
 from scrapy.exceptions import UsageError
+from scrapy.utils.log import configure_logging
 
-from newscrawl.archive.posts import PostSelection
+from newscrawl.archive.paths import posts_dir
+from newscrawl.archive.posts import ArchivedPosts, PostSelection
+from newscrawl.config import day_window
+
+
+class ArchiveCommand:
+    """Mixed into a ScrapyCommand on the post files of the project's archive, no
+    crawl: it takes no argument, and the selection options; ``selected_posts``
+    reads the posts chosen. (Not a ScrapyCommand itself: Scrapy would list every
+    subclass in this package as a command.)"""
+
+    requires_project = True
+    requires_crawler_process = False
+
+    def add_options(self, parser: argparse.ArgumentParser) -> None:
+        super().add_options(parser)
+        add_selection_options(parser)
+
+    def process_options(self, args, opts) -> None:
+        super().process_options(args, opts)
+        if args:
+            raise UsageError(f"unexpected argument(s): {' '.join(args)}", print_help=False)
+        opts.selection = selection_from(opts)
+
+    def selected_posts(self, opts) -> ArchivedPosts:
+        configure_logging(self.settings)
+        return ArchivedPosts(posts_dir(self.settings), opts.selection)
 
 
 def add_selection_options(parser: argparse.ArgumentParser) -> None:
@@ -16,20 +43,7 @@ def add_selection_options(parser: argparse.ArgumentParser) -> None:
 
 
 def selection_from(opts: argparse.Namespace) -> PostSelection:
-    selection = PostSelection(
-        since=_day("--since", opts.since),
-        until=_day("--until", opts.until),
-        categories=frozenset(slug.strip() for slug in (opts.categories or "").split(",") if slug.strip()),
-    )
-    if selection.since and selection.until and selection.since > selection.until:
-        raise UsageError(f"--since {opts.since} is after --until {opts.until}", print_help=False)
-    return selection
-
-
-def _day(option: str, value: str | None) -> date | None:
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise UsageError(f"{option} {value}: not a date (YYYY-MM-DD)", print_help=False) from None
+    since, until = day_window(opts.since, opts.until, lambda name, value: f"--{name} {value}",
+                              lambda message: UsageError(message, print_help=False))
+    categories = frozenset(slug.strip() for slug in (opts.categories or "").split(",") if slug.strip())
+    return PostSelection(since=since, until=until, categories=categories)

@@ -10,28 +10,20 @@ dropped.
 import logging
 import sys
 
-from scrapy import signals
-from scrapy.exceptions import (
-    CannotResolveHostError,
-    DownloadCancelledError,
-    DownloadConnectionRefusedError,
-    DownloadFailedError,
-    DownloadTimeoutError,
-    ResponseDataLossError,
-)
-from twisted.internet.error import ConnectError, DNSLookupError, TimeoutError as TwistedTimeoutError
+from scrapy import exceptions as scrapy_errors, signals
+from twisted.internet import error as twisted_errors
 from twisted.web._newclient import ResponseFailed
 
 NETWORK_ERRORS = (
-    CannotResolveHostError,
-    DownloadCancelledError,
-    DownloadConnectionRefusedError,
-    DownloadFailedError,
-    DownloadTimeoutError,
-    ResponseDataLossError,
-    ConnectError,
-    DNSLookupError,
-    TwistedTimeoutError,
+    scrapy_errors.CannotResolveHostError,
+    scrapy_errors.DownloadCancelledError,
+    scrapy_errors.DownloadConnectionRefusedError,
+    scrapy_errors.DownloadFailedError,
+    scrapy_errors.DownloadTimeoutError,
+    scrapy_errors.ResponseDataLossError,
+    twisted_errors.ConnectError,
+    twisted_errors.DNSLookupError,
+    twisted_errors.TimeoutError,
     ResponseFailed,
     ConnectionError,
     TimeoutError,

@@ -281,36 +281,29 @@ def _generate_post(index: int, seed: int, categories: list[tuple[str, str, str]]
     suffix = 2_300_000_000 + (index * 7_919 + seed * 104_729) % 100_000_000
     title = rng.choice(TITLE_FORMS).format(rng.choice(TITLE_SUBJECTS))
     back_link_form = rng.choices([0, 1, 2], weights=[70, 15, 15])[0]
+    common = dict(category=slug, title=title, published=published, tag=tag, back_link_form=back_link_form)
     if emnews:
         publisher = rng.choice(EMNEWS_PUBLISHERS)
         return Post(
             info_code=f"{published:%Y%m%d}{suffix}",
-            category=slug,
-            title=title,
-            published=published,
             publisher=publisher,
-            tag=tag,
             body_html=_emnews_body(rng, publisher),
             shown_late=late,
             eastmoney_column=rng.choice(EMNEWS_COLUMNS),
-            back_link_form=back_link_form,
             # Without a link, nothing tells a late post's true time: the real one was on time.
             share_link_empty=not late and rng.random() < 0.05,
             ascii_digest=rng.random() < 0.3,
+            **common,
         )
     old_share_host = rng.random() < 0.25
     return Post(
         info_code=f"NW{published:%Y%m%d}{suffix}",
-        category=slug,
-        title=title,
-        published=published,
         publisher=publisher,
-        tag=tag,
         body_html=_media_body(rng, publisher),
         site_body=rng.random() >= 0.05,
         share_host=SHARE_HOSTS[1] if old_share_host else SHARE_HOSTS[0],
         legacy_content_key=old_share_host and rng.random() < 0.3,
-        back_link_form=back_link_form,
+        **common,
     )
 
 
