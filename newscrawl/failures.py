@@ -1,6 +1,10 @@
-"""How a failed request is described in log lines and reject records."""
+"""How a failed request is described in log lines and reject records, how a
+run's failed pages are counted, and where a run's verdict is kept."""
 
 from scrapy.spidermiddlewares.httperror import HttpError
+
+#: The stat the verdict is kept in (set by newscrawl.monitors): a list of problems, empty for a good run.
+PROBLEMS_KEY = "newscrawl/problems"
 
 
 def failure_reason(failure) -> str:
@@ -15,3 +19,9 @@ def exception_reason(exc: BaseException) -> str:
         return f"HTTP {exc.response.status}"
     message = str(exc).strip().splitlines()
     return f"{type(exc).__name__}: {message[0] if message else ''}"
+
+
+def pages_failed(stats) -> tuple[int, int]:
+    """Pages (category, post, share data...) that failed for good, and all that ended."""
+    failed = stats.get("newscrawl/request_failed", 0)
+    return failed, failed + stats.get("response_received_count", 0)

@@ -21,6 +21,7 @@ from spidermon.exceptions import NotConfigured as ActionNotConfigured
 from newscrawl.errors import ConfigError
 from newscrawl.extensions.listings import ListingCounts
 from newscrawl.extensions.rejects import FAILURE, RejectLog
+from newscrawl.failures import PROBLEMS_KEY, pages_failed
 
 logger = logging.getLogger(__name__)
 
@@ -28,17 +29,8 @@ logger = logging.getLogger(__name__)
 # warning line in every run's log that no user can act on.
 warnings.filterwarnings("ignore", message=r"Spider\.log\(\) is deprecated", category=ScrapyDeprecationWarning)
 
-#: The stat the verdict is kept in: a list of problems, empty for a good run.
-PROBLEMS_KEY = "newscrawl/problems"
-
 #: Reject reasons that mean a post page was fetched but could not be read as a post.
 UNPARSED_REASONS = ("unreadable_post_page", "incomplete_post_page", "no_body")
-
-
-def pages_failed(stats) -> tuple[int, int]:
-    """Pages (category, post, share data...) that failed for good, and all that ended."""
-    failed = stats.get("newscrawl/request_failed", 0)
-    return failed, failed + stats.get("response_received_count", 0)
 
 
 class ShareMonitor(BaseScrapyMonitor):

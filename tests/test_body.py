@@ -1,6 +1,6 @@
 """Unit tests of the body converter (HTML -> Markdown)."""
 
-from newscrawl.site.body import html_to_markdown
+from newscrawl.site.body import html_to_markdown, source_from_em_media
 
 
 def test_paragraphs_are_separated_by_blank_lines_and_indents_dropped():
@@ -58,3 +58,9 @@ def test_bold_images_tables_and_links_are_kept():
 def test_junk_never_raises():
     for junk in ["", None, "<p", "</div></p>", "<<<>>>", "\x00\x01", "<table><td>x"]:
         assert isinstance(html_to_markdown(junk).markdown, str)
+
+
+def test_the_em_media_line_names_the_source():
+    assert source_from_em_media("（文章来源：青岛财经日报）") == "青岛财经日报"
+    assert source_from_em_media("（文章来源：上海 \n 证券报 ）") == "上海 证券报"
+    assert source_from_em_media("正文") is None

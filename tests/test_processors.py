@@ -11,7 +11,6 @@ from newscrawl.loading.processors import (
     reconcile_times,
     site_time,
     source_from_digest,
-    source_from_em_media,
     source_from_label,
     source_from_tag,
     upstream_time,
@@ -87,9 +86,6 @@ def test_format_time_is_jekyll_form_in_shanghai():
 
 
 def test_sources():
-    assert source_from_em_media("（文章来源：青岛财经日报）") == "青岛财经日报"
-    assert source_from_em_media("（文章来源：上海 证券报 ）") == "上海 证券报"
-    assert source_from_em_media("正文") is None
     assert source_from_label("来源：上海证券报") == "上海证券报"
     assert source_from_digest("……军工竞相表演。（中国基金报）") == "中国基金报"
     assert source_from_digest("没有来源") is None

@@ -3,7 +3,7 @@
 ``BrowserAddon`` (in ADDONS) installs the browser's download handler
 (newscrawl.addons.playwright_handler) only when NEWSCRAWL_SHARE can use a
 browser and Chromium is there. Even then only requests whose meta has
-``playwright`` (``share_page_meta()``) are rendered; every other request goes
+``playwright`` (newscrawl.share.data's share page requests) are rendered; every other request goes
 through Scrapy's own HTTP handler. Pages are kept open and reused
 (newscrawl.addons.page_pool), at most PLAYWRIGHT_MAX_PAGES_PER_CONTEXT at once.
 
@@ -38,9 +38,6 @@ CHROMIUM_ARGS = (
     "--disable-sync",
     "--no-first-run",
 )
-
-#: What the share page's script writes: the article, or its error element (资讯不存在).
-ARTICLE_OR_ERROR = ".news-detail, .error"
 
 #: Resource types a page never needs for its text.
 ABORTED_RESOURCE_TYPES = frozenset({"image", "font", "media", "stylesheet"})
@@ -104,26 +101,3 @@ class PageRequestFilter:
             self.warned.add(host)
             logger.warning("A rendered share page asked for %s, off the site's hosts: aborted", request.url)
         return not allowed
-
-
-def share_page_meta(timeout_s: float) -> dict:
-    """Request meta that renders a share page and waits for its article (or error) element;
-    after ``timeout_s`` the page is read as it is (and newscrawl.site.pages.read_share_page
-    says it shows neither)."""
-    from scrapy_playwright.page import PageMethod  # here: a run that renders nothing never imports it
-
-    return {
-        "playwright": True,
-        "playwright_page_goto_kwargs": {"wait_until": "commit"},
-        "playwright_page_methods": [PageMethod("evaluate", WAIT_FOR_ARTICLE_JS, timeout_s * 1000)],
-    }
-
-
-#: Resolves once the page shows its article or its error element, or after the timeout.
-WAIT_FOR_ARTICLE_JS = """timeoutMs => new Promise(resolve => {
-  const shown = () => document.querySelector(%r);
-  if (shown()) return resolve();
-  const observer = new MutationObserver(() => { if (shown()) { observer.disconnect(); resolve(); } });
-  observer.observe(document, {childList: true, subtree: true});
-  setTimeout(() => { observer.disconnect(); resolve(); }, timeoutMs);
-})""" % ARTICLE_OR_ERROR

@@ -25,7 +25,7 @@ from scrapy.exceptions import UsageError
 from newscrawl import config
 from newscrawl.archive.paths import output_dir, state_path
 from newscrawl.errors import ConfigError
-from newscrawl.monitors import PROBLEMS_KEY
+from newscrawl.failures import PROBLEMS_KEY
 from newscrawl.runlock import ArchiveLocked, archive_lock
 
 logger = logging.getLogger(__name__)

@@ -16,7 +16,7 @@ from datetime import datetime, timezone
 from scrapy import signals
 
 from newscrawl.archive.paths import runs_path
-from newscrawl.monitors import PROBLEMS_KEY, pages_failed
+from newscrawl.failures import PROBLEMS_KEY, pages_failed
 
 logger = logging.getLogger(__name__)
 

@@ -21,7 +21,6 @@ PLAUSIBLE_YEARS = (1990, 2200)
 _SPACE_RUN = re.compile(r"[ \t\r\n\f\v\u00a0]+")
 # ASCII digits only: int() reads the digits of any script ("𐴲000" is 2000).
 _TIME_IN_TEXT = re.compile(r"([0-9]{4})\s*[-/年]\s*([0-9]{1,2})\s*[-/月]\s*([0-9]{1,2})\s*日?\s+([0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?)")
-_EM_MEDIA = re.compile(r"^[（(]\s*文章来源\s*[:：]\s*(?P<name>.*?)\s*[）)]$", re.S)
 _DIGEST_SOURCE = re.compile(r"[（(](?P<name>[^（）()]+)[）)]\s*$")
 _SOURCE_LABEL = re.compile(r"^\s*来源\s*[:：]\s*")
 
@@ -104,12 +103,6 @@ def reconcile_times(times: list[PostTime]) -> datetime | None:
 def format_time(moment: datetime) -> str:
     """Jekyll's date form, always in Asia/Shanghai: ``2022-02-23 10:30:09 +0800``."""
     return moment.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M:%S %z")
-
-
-def source_from_em_media(text: str | None) -> str | None:
-    """``（文章来源：青岛财经日报）`` -> ``青岛财经日报``."""
-    match = _EM_MEDIA.match(clean_text(text) or "")
-    return clean_text(match["name"]) if match else None
 
 
 def source_from_label(text: str | None) -> str | None:

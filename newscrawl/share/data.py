@@ -21,7 +21,6 @@ import scrapy
 from parsel import Selector
 from scrapy.http import TextResponse
 
-from newscrawl.addons.browser import share_page_meta
 from newscrawl.failures import exception_reason
 from newscrawl.share.mode import ShareMode
 from newscrawl.site.pages import PageError, read_eastmoney_article, read_share_json, read_share_page
@@ -117,3 +116,30 @@ class ShareData:
         if source.used_stat:
             self.crawler.stats.inc_value(source.used_stat)
         return upstream
+
+
+#: What the share page's script writes: the article, or its error element (资讯不存在).
+ARTICLE_OR_ERROR = ".news-detail, .error"
+
+
+def share_page_meta(timeout_s: float) -> dict:
+    """Request meta that renders a share page and waits for its article (or error) element;
+    after ``timeout_s`` the page is read as it is (and newscrawl.site.pages.read_share_page
+    says it shows neither)."""
+    from scrapy_playwright.page import PageMethod  # here: a run that renders nothing never imports it
+
+    return {
+        "playwright": True,
+        "playwright_page_goto_kwargs": {"wait_until": "commit"},
+        "playwright_page_methods": [PageMethod("evaluate", WAIT_FOR_ARTICLE_JS, timeout_s * 1000)],
+    }
+
+
+#: Resolves once the page shows its article or its error element, or after the timeout.
+WAIT_FOR_ARTICLE_JS = """timeoutMs => new Promise(resolve => {
+  const shown = () => document.querySelector(%r);
+  if (shown()) return resolve();
+  const observer = new MutationObserver(() => { if (shown()) { observer.disconnect(); resolve(); } });
+  observer.observe(document, {childList: true, subtree: true});
+  setTimeout(() => { observer.disconnect(); resolve(); }, timeoutMs);
+})""" % ARTICLE_OR_ERROR

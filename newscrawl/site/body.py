@@ -21,11 +21,12 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from newscrawl.loading.processors import source_from_em_media
 
 _KLINE_BLOCK = re.compile(r"<!--\s*EM_StockImg_Start\s*-->.*?<!--\s*EM_StockImg_End\s*-->", re.S | re.I)
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 _EDITOR_LINE = re.compile(r"^[（(]\s*(责任编辑|编辑|责编)\s*[:：].*[）)]$")
+_EM_MEDIA = re.compile(r"^[（(]\s*文章来源\s*[:：]\s*(?P<name>.*?)\s*[）)]$", re.S)
+_SPACE_RUN = re.compile(r"[ \t\r\n\f\v\u00a0]+")
 _AD_CLASSES = {"ad", "ads", "advert", "advertisement"}
 _REMOVED_TAGS = frozenset({"script", "style", "noscript", "iframe", "form", "button"})
 _KEYWORD_CLASS = "em_stock_key_common"
@@ -93,6 +94,12 @@ def _is_keyword(element, classes: list[str]) -> bool:
     if element.tag == "span":
         return (element.get("id") or "").startswith("stock_") or _KEYWORD_CLASS in classes
     return element.tag == "a" and ("keytip" in classes or _KEYWORD_CLASS in classes)
+
+
+def source_from_em_media(text: str) -> str | None:
+    """``（文章来源：青岛财经日报）`` -> ``青岛财经日报``, whitespace collapsed."""
+    match = _EM_MEDIA.match(_SPACE_RUN.sub(" ", text).strip(" \u3000"))
+    return (match["name"].strip(" \u3000") or None) if match else None
 
 
 def _text(element) -> str:
