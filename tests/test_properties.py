@@ -12,7 +12,8 @@ from scrapy.exceptions import DropItem
 from scrapy.utils.test import get_crawler
 
 from newscrawl.site.body import html_to_markdown
-from newscrawl.archive.postfile import post_filename, read_post, render_post
+from newscrawl.archive.postfile import (FRONT_MATTER, _FrontMatterDumper, front_matter, permalink, post_filename,
+                                        read_post, render_post)
 from newscrawl.loading.processors import reconcile_times, site_time, upstream_time
 from newscrawl.archive.store import SqliteArchiveStore
 from newscrawl.pipelines.markdown import MarkdownWriterPipeline
@@ -25,6 +26,28 @@ from tests.conftest import post_item, reject_log
 def test_any_title_round_trips_through_the_front_matter(title):
     _, front, _ = render_post(post_item(title=title), SITE_URL).split("---\n", 2)
     assert yaml.safe_load(front)["title"] == title
+
+
+#: Text that hits YAML's indicators, quoting and implicit types: what front_matter must write as PyYAML does.
+YAML_TEXT = st.one_of(
+    st.text(),
+    st.lists(st.one_of(st.sampled_from(list("-?:#,[]{}&*!|>'\"%@` .~0123456789eExX+_nNtTfFy中\t\n\xa0\u3000\x85\u2028"
+                                             "\ufeff😀\U0010ffff")), st.just("  ")), max_size=12).map("".join),
+    st.sampled_from(["null", "~", "yes", "No", "1e3", "0x1F", "1_000", "2022-02-23", "2022-02-23 10:30:09", "---x",
+                     "...", "- a", "-a", "a:", "a: b", "a #b", "a#b", ":a", "? a", "'", " a", "a ", "a  b"]),
+)
+
+
+@given(title=YAML_TEXT, tags=YAML_TEXT, source=YAML_TEXT, info_code=YAML_TEXT)
+@settings(max_examples=2000, deadline=None)
+@example(title="快讯: 离岸人民币", tags="", source="it's", info_code="202202012300031676")
+def test_the_front_matter_is_what_pyyaml_writes(title, tags, source, info_code):
+    item = post_item(title=title, tags=tags, source=source, info_code=info_code)
+    values = {"layout": "post", **{key: item.get(field) or "" for key, field in FRONT_MATTER}}
+    if path := permalink(item):
+        values["permalink"] = path
+    assert front_matter(item) == yaml.dump(values, Dumper=_FrontMatterDumper, allow_unicode=True, sort_keys=False,
+                                           width=1_000_000)
 
 
 BODIES = st.text().map(lambda text: text.strip("\n"))

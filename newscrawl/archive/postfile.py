@@ -73,7 +73,45 @@ def front_matter(item) -> str:
     values.update((key, item.get(field) or "") for key, field in FRONT_MATTER)
     if path := permalink(item):
         values["permalink"] = path
-    return yaml.dump(values, Dumper=_FrontMatterDumper, allow_unicode=True, sort_keys=False, width=1_000_000)
+    lines = []
+    for key, value in values.items():
+        if (scalar := _scalar(value)) is None:
+            return yaml.dump(values, Dumper=_FrontMatterDumper, allow_unicode=True, sort_keys=False, width=1_000_000)
+        lines.append(f"{key}: {scalar}\n")
+    return "".join(lines)
+
+
+# PyYAML's Python emitter takes about 300 us a front matter, as much as the
+# rest of a post's writing, and the C one differs on emoji and line
+# separators (README). So the values PyYAML writes plain or single-quoted
+# (nearly all) are written here as its emitter writes them (analyze_scalar
+# and choose_scalar_style, with allow_unicode and width=1_000_000); a front
+# matter with any other value, one PyYAML would double-quote, is yaml.dump's.
+# tests/test_postfile.py checks the two against each other.
+
+#: No character PyYAML escapes (nor line breaks), and short enough never to be folded.
+_QUOTABLE = re.compile("[^\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff\ud800-\udfff\ufffe\uffff\U0010ffff]{1,10000}")
+#: What makes such a value not a block plain scalar: a document marker, a leading
+#: indicator or space, "- ", "? " or ": " (or the character alone) at the start,
+#: ": " or " #" inside, ":" or a space at the end.
+_NOT_PLAIN = re.compile(r"\A(?:---|\.\.\.|[#,\[\]{}&*!|>'\"%@` ]|[?:-](?: |\Z))|: |:\Z| #| \Z")
+
+
+def _scalar(value: str) -> str | None:
+    """The value as PyYAML's emitter writes it, plain or single-quoted; None if it would double-quote it."""
+    if not value:
+        return "''"  # YAML would read a plain empty value as null
+    if not _QUOTABLE.fullmatch(value):
+        return None
+    if not _NOT_PLAIN.search(value) and _resolves_as_str(value):
+        return value
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _resolves_as_str(value: str) -> bool:
+    """Whether YAML reads the plain scalar back as a string (not a number, bool, null or date)."""
+    resolvers = _FrontMatterDumper.yaml_implicit_resolvers
+    return not any(pattern.match(value) for _, pattern in [*resolvers.get(value[0], []), *resolvers.get(None, [])])
 
 
 def back_links(item, site_url: str) -> str:
