@@ -4,15 +4,20 @@ import json
 import os
 import subprocess
 import sys
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
 import lxml.html
 import pytest
 import yaml
+from scrapy import signals
+from scrapy.crawler import AsyncCrawlerRunner
+from twisted.internet.defer import Deferred
+from scrapy.utils.project import get_project_settings
 from scrapy.utils.test import get_crawler
 
+from newscrawl import config
 from newscrawl.archive.postfile import post_filename, render_post
 from newscrawl.extensions.rejects import RejectLog
 from newscrawl.items import PostItem
@@ -43,12 +48,13 @@ class PostFile:
 
 @dataclass
 class CrawlResult:
-    returncode: int
-    log: str
+    """A finished run, as the archive holds it: the posts, and the rejects and
+    report as they were when the run ended (the next run rewrites rejects.jsonl
+    and appends to runs.jsonl)."""
+
     output: Path
 
     def __post_init__(self):
-        # Read now: the next run rewrites rejects.jsonl and appends to runs.jsonl.
         self._rejects = read_rejects(self.output)
         runs = self.output / "runs.jsonl"
         self._report = json.loads(runs.read_text(encoding="utf-8").splitlines()[-1]) if runs.exists() else None
@@ -64,6 +70,32 @@ class CrawlResult:
     def report(self) -> dict | None:
         """The last line of runs.jsonl once this run ended: this run's, if it wrote one."""
         return self._report
+
+
+@dataclass
+class CommandRun(CrawlResult):
+    """A ``scrapy crawl`` process that ended: its exit status and its output."""
+
+    returncode: int = 0
+    log: str = ""
+
+    def tracebacks(self) -> list[str]:
+        """The tracebacks in its output (a user's log should hold none)."""
+        return [line for line in self.log.splitlines() if line.startswith("Traceback")]
+
+
+@dataclass
+class InProcessRun(CrawlResult):
+    """A crawl run in the test's process: its stats, the URL of every request
+    scheduled, and each exception a callback or pipeline let escape (what shows
+    as a traceback in a user's log)."""
+
+    stats: dict = field(default_factory=dict)
+    scheduled: list[str] = field(default_factory=list)
+    escaped: list[BaseException] = field(default_factory=list)
+
+    def tracebacks(self) -> list[str]:
+        return [repr(error) for error in self.escaped]
 
 
 def read_rejects(output: Path) -> list[dict]:
@@ -110,11 +142,11 @@ def write_archive(output: Path, items) -> None:
 
 
 def crawl(site: MockSite, output: Path, spider: str = "qingdaocaijing", *args: str, env: dict | None = None,
-          timeout: float = 120) -> CrawlResult:
+          timeout: float = 120) -> CommandRun:
     """Run ``scrapy crawl`` for real, as a user would, against the served mock site."""
     proc = subprocess.run(**_crawl_command(site, output, spider, args, env), capture_output=True, text=True,
                           timeout=timeout)
-    return CrawlResult(proc.returncode, proc.stderr + proc.stdout, output)
+    return CommandRun(output, proc.returncode, proc.stderr + proc.stdout)
 
 
 def start_crawl(site: MockSite, output: Path, spider: str, *args: str, env: dict | None = None,
@@ -127,6 +159,30 @@ def start_crawl(site: MockSite, output: Path, spider: str, *args: str, env: dict
 
 def _crawl_command(site: MockSite, output: Path, spider: str, args, env: dict | None) -> dict:
     return _scrapy_command(output, ["crawl", spider, *FAST, *args], {**site.env(), **(env or {})})
+
+
+async def crawl_here(site: MockSite, output: Path, spider: str = "qingdaocaijing", settings: dict | None = None,
+                     **arguments: str) -> InProcessRun:
+    """Run the crawl in the test's own process and reactor (pytest-twisted), set up as
+    ``scrapy crawl`` sets it up: the project's settings, then these as ``-s`` ones,
+    checked by newscrawl.config. Settings only: the project read the environment
+    when it was first imported."""
+    project = get_project_settings()
+    project.setdict({**_fast_settings(), **site.env(), "NEWSCRAWL_OUTPUT_DIR": str(output), **(settings or {})},
+                    priority="cmdline")
+    config.load(project)
+    runner = AsyncCrawlerRunner(project)
+    crawler = runner.create_crawler(spider)
+    scheduled, escaped = [], []
+    crawler.signals.connect(lambda request, **_: scheduled.append(request.url), signals.request_scheduled, weak=False)
+    for error in (signals.spider_error, signals.item_error):
+        crawler.signals.connect(lambda failure, **_: escaped.append(failure.value), error, weak=False)
+    await Deferred.fromFuture(runner.crawl(crawler, **arguments))  # an asyncio future, awaited on Twisted
+    return InProcessRun(output, stats=crawler.stats.get_stats(), scheduled=scheduled, escaped=escaped)
+
+
+def _fast_settings() -> dict[str, str]:
+    return dict(option.split("=", 1) for option in FAST[1::2])
 
 
 def scrapy(output: Path, *args: str, env: dict | None = None, timeout: float = 120) -> subprocess.CompletedProcess:

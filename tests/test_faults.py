@@ -7,10 +7,11 @@ import sqlite3
 from datetime import datetime
 
 import pytest
+import pytest_twisted
 
 from newscrawl.archive.store import SqliteArchiveStore
 from newscrawl.mocksite import SHARE_HOSTS, SITE_HOST, Fault, MockSite
-from tests.conftest import crawl, make_post
+from tests.conftest import crawl, crawl_here, make_post
 
 POST_PAGE = r"/.+/\d{4}/\d\d/\d\d/.+\.html"
 
@@ -26,7 +27,7 @@ def _assert_archived(result, post=GOOD):
     written = result.posts()[post.info_code]
     assert written.meta["title"] == post.title
     assert written.body == "第一段正文。\n\n第二段正文。"
-    assert "Traceback" not in result.log
+    assert result.tracebacks() == []
 
 
 @pytest.mark.parametrize(
@@ -66,20 +67,17 @@ def test_gbk_page_with_meta_charset_only(output):
     _assert_archived(result)
 
 
-def _reject_lines(result) -> list[str]:
-    return [line for line in result.log.splitlines() if "WARNING: Rejected" in line]
-
-
-def test_always_truncated_page_is_rejected_and_retried_next_run(output):
+@pytest_twisted.ensureDeferred
+async def test_always_truncated_page_is_rejected_and_retried_next_run(output):
     with MockSite([GOOD], include_seed=False).serve() as site:
         site.add_fault(SITE_HOST, POST_PAGE, Fault(body=lambda page: page[: len(page) // 2]))
-        first = crawl(site, output)
+        first = await crawl_here(site, output)
         site.clear_faults()
-        second = crawl(site, output)
-    assert first.returncode == 1  # a post could not be fetched: a bad run
+        second = await crawl_here(site, output)
+    assert first.stats["newscrawl/problems"]  # a post could not be fetched: a bad run
     assert [(r["info_code"], r["reason"]) for r in first.rejects()] == [(GOOD.info_code, "unreadable_post_page")]
-    assert len(_reject_lines(first)) == 1 and "Traceback" not in first.log
-    assert _report(output)["posts"]["written"] == 1  # the second run's report
+    assert first.stats["newscrawl/rejected"] == 1 and first.tracebacks() == []
+    assert second.report()["posts"]["written"] == 1 and second.stats["newscrawl/problems"] == []
     _assert_archived(second)
 
 
@@ -108,23 +106,24 @@ def test_post_with_empty_title_and_date_is_completed_from_its_share_data(output)
     assert result.rejects() == []
 
 
-def test_post_with_empty_title_and_date_and_no_share_data_is_rejected_not_archived(output):
+@pytest_twisted.ensureDeferred
+async def test_post_with_empty_title_and_date_and_no_share_data_is_rejected_not_archived(output):
     bad = make_post("NW202202230000001002")
     with MockSite([GOOD, bad], include_seed=False).serve() as site:
         site.add_fault(SITE_HOST, re.escape(bad.url_path), Fault(body=_blank_title_and_date))
         site.json_status = 404
-        first = crawl(site, output, env={"NEWSCRAWL_SHARE": "api"})
+        first = await crawl_here(site, output, settings={"NEWSCRAWL_SHARE": "api"})
         site.clear_requests()
-        second = crawl(site, output, env={"NEWSCRAWL_SHARE": "api"})
+        second = await crawl_here(site, output, settings={"NEWSCRAWL_SHARE": "api"})
         retried = [r.path for r in site.post_page_requests()]
     assert set(first.posts()) == {GOOD.info_code}
     assert [(r["info_code"], r["reason"], r["url"]) for r in first.rejects()][0] == (
         bad.info_code, "missing_title_date", "https://finews.withounder.com" + bad.url_path)
-    assert len(_reject_lines(first)) == 1 and "Traceback" not in first.log
+    assert first.stats["newscrawl/rejected/missing_title_date"] == first.stats["newscrawl/rejected"] == 1
+    assert first.tracebacks() == []
     assert retried == [bad.url_path]  # not archived: the next run tries it again
     assert [(r["info_code"], r["attempts"]) for r in second.rejects()] == [(bad.info_code, 2)]
-    report = _report(output)
-    assert report["posts"]["rejected"]["by_reason"] == {"missing_title_date": 1}
+    assert second.report()["posts"]["rejected"]["by_reason"] == {"missing_title_date": 1}
 
 
 def test_share_data_that_is_not_json(output):
@@ -185,7 +184,8 @@ def test_bad_host_map_fails_at_start_up(output):
     assert "Traceback" not in result.log
 
 
-def test_non_http_links_are_never_requested(output):
+@pytest_twisted.ensureDeferred
+async def test_non_http_links_are_never_requested(output):
     page = (
         '<html><body><section><ul>'
         '<li><a href="file:///etc/qingdaocaijingribao/2022/02/23/NW1.html">x</a></li>'
@@ -196,11 +196,10 @@ def test_non_http_links_are_never_requested(output):
     ).encode()
     with MockSite([GOOD], include_seed=False).serve() as site:
         site.add_fault(SITE_HOST, "/category/qingdaocaijingribao.html", Fault(body=lambda _: page))
-        result = crawl(site, output, "qingdaocaijing", "-L", "DEBUG")
+        result = await crawl_here(site, output, "qingdaocaijing")
     assert set(result.posts()) == {GOOD.info_code}
-    touched = [line for line in result.log.splitlines()
-               if ("file:///etc" in line or "ftp://" in line) and "Not a post link" not in line]
-    assert touched == []
+    assert all(url.startswith("http") for url in result.scheduled) and len(result.scheduled) == 4  # 2 pages, each mapped
+    assert result.stats.get("downloader/exception_count") is None and result.tracebacks() == []
 
 
 def test_state_store_survives_and_counts_match(output):

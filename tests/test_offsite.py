@@ -1,9 +1,13 @@
 """The crawl stays on the site's hosts: a link anywhere else is not fetched (one WARNING, a reject),
 nor is a private address by name, and a rendered share page cannot reach another host."""
 
+import json
+
+import pytest_twisted
+
 from newscrawl.addons.browser import PageRequestFilter
 from newscrawl.mocksite import SHARE_HOSTS, SITE_HOST, Fault, MockSite, seed_post
-from tests.conftest import crawl, make_post
+from tests.conftest import crawl, crawl_here, make_post
 from tests.local_servers import http_probe
 
 CATEGORY_PAGE = "/category/qingdaocaijingribao.html"
@@ -14,36 +18,32 @@ ELSEWHERE = make_post("NW202202230000005003")
 SAMPLE_INFO_CODE = seed_post().info_code
 
 
-def _offsite(result, host: str) -> list[str]:
-    return [line for line in result.log.splitlines() if " WARNING: " in line and host in line]
-
-
-def test_links_to_other_hosts_are_not_fetched(output):
+@pytest_twisted.ensureDeferred
+async def test_links_to_other_hosts_are_not_fetched(output):
     site = MockSite([GOOD, BODYLESS], include_seed=False)
     with site.serve():
         # Where the links lead is served too, so a request that got through would be seen.
-        env = {**site.env(), "NEWSCRAWL_SHARE": "api"}
-        env["NEWSCRAWL_HOST_MAP"] = env["NEWSCRAWL_HOST_MAP"][:-1] + (
-            f', "intranet.example": "{site.host_map[SITE_HOST]}", "169.254.169.254": "{site.host_map[SHARE_HOSTS[0]]}"}}')
+        host_map = {**site.host_map, "intranet.example": site.host_map[SITE_HOST],
+                    "169.254.169.254": site.host_map[SHARE_HOSTS[0]]}
         elsewhere = f"http://intranet.example{ELSEWHERE.url_path}"
         site.add_fault(SITE_HOST, CATEGORY_PAGE, Fault(body=lambda page: page.replace(
             b"</ul>", f'<li><a href="{elsewhere}">x</a></li></ul>'.encode())))
         site.add_fault(SITE_HOST, r".*/" + BODYLESS.info_code + r"\.html", Fault(body=lambda page: page.replace(
             f"http://{BODYLESS.share_host}".encode(), b"http://169.254.169.254")))
-        result = crawl(site, output, env=env)
+        result = await crawl_here(site, output, settings={"NEWSCRAWL_SHARE": "api",
+                                                          "NEWSCRAWL_HOST_MAP": json.dumps(host_map)})
         fetched = site.paths()
     assert ELSEWHERE.url_path not in fetched and "/NewsData/GetNewsText.do" not in fetched
-    assert result.returncode == 1
     rejects = {r["info_code"]: r for r in result.rejects()}
     assert (rejects[ELSEWHERE.info_code]["reason"], rejects[BODYLESS.info_code]["reason"]) == ("offsite", "offsite")
     assert "'intranet.example' is not one of the site's hosts" in rejects[ELSEWHERE.info_code]["detail"]
-    assert len(_offsite(result, "intranet.example")) == 1
-    assert len([line for line in _offsite(result, "169.254.169.254") if "Rejected" in line]) == 1
+    assert result.stats["offsite/filtered"] == result.stats["newscrawl/rejected/offsite"] == 2
     assert set(result.posts()) == {GOOD.info_code}
-    assert any(p.startswith("Rejects: 2 post(s) rejected for a failure") for p in result.report()["problems"])
+    assert any(p.startswith("Rejects: 2 post(s) rejected for a failure") for p in result.stats["newscrawl/problems"])
 
 
 def test_an_allowed_name_that_resolves_to_a_private_address_is_not_connected_to(output):
+    # A crawl of its own process: the resolver is installed on the reactor by ``scrapy crawl``.
     site = MockSite([GOOD, BODYLESS], include_seed=False)
     with site.serve():
         port = site.host_map[SHARE_HOSTS[0]].rsplit(":", 1)[1]
@@ -69,7 +69,8 @@ def test_a_rendered_share_page_cannot_reach_another_host(output):
     assert probe.paths == []
     assert result.returncode == 0, result.log[-2000:]
     assert set(result.posts()) == {SAMPLE_INFO_CODE}
-    assert len(_offsite(result, f"http://localhost:{probe.server_address[1]}/probe.js")) == 1
+    probe_url = f"http://localhost:{probe.server_address[1]}/probe.js"
+    assert len([line for line in result.log.splitlines() if " WARNING: " in line and probe_url in line]) == 1
 
 
 class _PageRequest:
