@@ -3,9 +3,9 @@
 import io
 import json
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime, timedelta
 
-import pytest
 from PIL import Image
 from playwright.sync_api import sync_playwright
 
@@ -43,15 +43,22 @@ def test_counts_quiet_days_only_for_normally_active_categories():
     assert counts.quiet_days() == {"daily": [start + timedelta(days=4)]}
 
 
-@pytest.fixture
-def browser():
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM)
-        yield browser
-        browser.close()
+def in_chromium(check) -> None:
+    """``check(page)`` on a new Chromium page, in a thread of its own: Playwright's sync
+    API refuses the thread whose asyncio loop runs the tests' reactor (pytest-twisted)."""
+    def run():
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM)
+            try:
+                check(browser.new_page(viewport={"width": 1400, "height": 1000}))
+            finally:
+                browser.close()
+
+    with ThreadPoolExecutor(1) as thread:
+        thread.submit(run).result()  # re-raises the check's AssertionError
 
 
-def test_report_page_renders_its_chart_offline_with_gaps_rejects_and_runs(output, tmp_path, browser):
+def test_report_page_renders_its_chart_offline_with_gaps_rejects_and_runs(output, tmp_path):
     posts, no_body = site_posts()
     site = MockSite([*posts, no_body])
     with site.serve():
@@ -69,35 +76,38 @@ def test_report_page_renders_its_chart_offline_with_gaps_rejects_and_runs(output
     assert "1 possibly missed day(s) in 1 categories: Wind (1)" in result.stdout
     assert "1 current reject(s)" in result.stdout
 
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    fetched = []
-    page.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file:")
-               else (fetched.append(route.request.url), route.abort()))
-    page.goto(page_path.as_uri())
-    chart = page.locator("#posts-chart")
-    box = chart.bounding_box()
-    assert box and box["width"] > 300 and box["height"] > 100
-    per_day = Counter((post.meta["date"][:10], post.meta["categories"]) for post in written)
-    cells = chart.locator("rect.cell")
-    assert cells.count() == len(per_day)
-    shown = {(cells.nth(n).get_attribute("data-day"), cells.nth(n).get_attribute("data-category")):
-             int(cells.nth(n).get_attribute("data-posts")) for n in range(cells.count())}
-    assert shown == per_day
-    quiet = chart.locator("rect.quiet")
-    assert [(quiet.nth(0).get_attribute("data-category"), quiet.nth(0).get_attribute("data-day"))] == [
-        (MISSED[0], MISSED[1].isoformat())] and quiet.count() == 1
-
-    # Drawn, not just in the DOM: the screenshot has each cell's colour at its centre.
-    screenshot = Image.open(io.BytesIO(page.screenshot(full_page=True))).convert("RGB")
-    for rect in [quiet.nth(0), cells.nth(0), cells.nth(cells.count() - 1)]:
-        cell_box = rect.bounding_box()
-        centre = (int(cell_box["x"] + cell_box["width"] / 2), int(cell_box["y"] + cell_box["height"] / 2))
-        assert "#%02x%02x%02x" % screenshot.getpixel(centre) == rect.get_attribute("fill")
-    assert fetched == []
-
-    rejects = page.locator("#rejects tbody tr")
-    assert rejects.count() == 1 and no_body.info_code in rejects.nth(0).inner_text()
-    runs = page.locator("#runs tbody tr")
     last_run = json.loads((output / "runs.jsonl").read_text(encoding="utf-8").splitlines()[-1])
-    assert runs.count() == 1
-    assert runs.nth(0).locator("td").last.inner_text().startswith(last_run.get("verdict", "not recorded"))
+
+    def check(page):
+        fetched = []
+        page.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file:")
+                   else (fetched.append(route.request.url), route.abort()))
+        page.goto(page_path.as_uri())
+        chart = page.locator("#posts-chart")
+        box = chart.bounding_box()
+        assert box and box["width"] > 300 and box["height"] > 100
+        per_day = Counter((post.meta["date"][:10], post.meta["categories"]) for post in written)
+        cells = chart.locator("rect.cell")
+        assert cells.count() == len(per_day)
+        shown = {(cells.nth(n).get_attribute("data-day"), cells.nth(n).get_attribute("data-category")):
+                 int(cells.nth(n).get_attribute("data-posts")) for n in range(cells.count())}
+        assert shown == per_day
+        quiet = chart.locator("rect.quiet")
+        assert [(quiet.nth(0).get_attribute("data-category"), quiet.nth(0).get_attribute("data-day"))] == [
+            (MISSED[0], MISSED[1].isoformat())] and quiet.count() == 1
+
+        # Drawn, not just in the DOM: the screenshot has each cell's colour at its centre.
+        screenshot = Image.open(io.BytesIO(page.screenshot(full_page=True))).convert("RGB")
+        for rect in [quiet.nth(0), cells.nth(0), cells.nth(cells.count() - 1)]:
+            cell_box = rect.bounding_box()
+            centre = (int(cell_box["x"] + cell_box["width"] / 2), int(cell_box["y"] + cell_box["height"] / 2))
+            assert "#%02x%02x%02x" % screenshot.getpixel(centre) == rect.get_attribute("fill")
+        assert fetched == []
+
+        rejects = page.locator("#rejects tbody tr")
+        assert rejects.count() == 1 and no_body.info_code in rejects.nth(0).inner_text()
+        runs = page.locator("#runs tbody tr")
+        assert runs.count() == 1
+        assert runs.nth(0).locator("td").last.inner_text().startswith(last_run.get("verdict", "not recorded"))
+
+    in_chromium(check)
