@@ -62,6 +62,7 @@ class FinewsSpider(scrapy.Spider):
         self.refresh = refresh not in (None, "", "0", "false", "no")
         self.seen: set[str] = set()  # infoCodes of every post link met, each handled once
         self.named_slugs: set[str] = set()  # slugs something named exactly (see discovery)
+        self.slugs_asked: set[str] = set()  # category pages post pages asked for (settle_category)
 
     @classmethod
     def check_crawl_arguments(cls, categories: str | None = None, **others) -> None:
@@ -195,13 +196,19 @@ class FinewsSpider(scrapy.Spider):
 
     def settle_category(self, site: SitePost) -> list[scrapy.Request]:
         """A post page found outside a listing names its own slug (back link, tags);
-        the category pages a post names are asked for too."""
+        the category pages a post names are asked for too, each once.
+
+        (Nearly every post names a page asked for already. The dupefilter would
+        drop the request, but only once it had passed the spider middlewares
+        and the scheduler and been fingerprinted: a request a post, for nothing.)
+        """
         named = [category_from_link(site.url, site.linked_category), category_from_tags(site.url, site.tags)]
         site.category = site.category or next(filter(None, named), None)
         if not self.discover_all:
             return []
         self.named_slugs.update(filter(None, named))
-        slugs = {slug for slug in [site.linked_category, *named] if slug}
+        slugs = {slug for slug in [site.linked_category, *named] if slug} - self.slugs_asked
+        self.slugs_asked.update(slugs)
         return [self.category_request(slug, expected=False) for slug in sorted(slugs)]
 
     def category_failed(self, failure):
