@@ -87,7 +87,7 @@ def front_matter(item) -> str:
 # (nearly all) are written here as its emitter writes them (analyze_scalar
 # and choose_scalar_style, with allow_unicode and width=1_000_000); a front
 # matter with any other value, one PyYAML would double-quote, is yaml.dump's.
-# tests/test_postfile.py checks the two against each other.
+# tests/test_properties.py checks the two against each other.
 
 #: No character PyYAML escapes (nor line breaks), and short enough never to be folded.
 _QUOTABLE = re.compile("[^\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff\ud800-\udfff\ufffe\uffff\U0010ffff]{1,10000}")
