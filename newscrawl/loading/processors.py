@@ -11,13 +11,14 @@ from zoneinfo import ZoneInfo
 
 from w3lib.html import replace_entities
 
+from newscrawl.site.text import clean_text
+
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 # What the site does to an offset-less date (YAML reads it as UTC).
 SITE_LATE_BY = timedelta(hours=8)
 #: Anything outside is junk, not a publication time.
 PLAUSIBLE_YEARS = (1990, 2200)
 
-_SPACE_RUN = re.compile(r"[ \t\r\n\f\v\u00a0]+")
 # ASCII digits only: int() reads the digits of any script ("𐴲000" is 2000).
 _TIME_IN_TEXT = re.compile(r"([0-9]{4})\s*[-/年]\s*([0-9]{1,2})\s*[-/月]\s*([0-9]{1,2})\s*日?\s+([0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?)")
 _DIGEST_SOURCE = re.compile(r"[（(](?P<name>[^（）()]+)[）)]\s*$")
@@ -28,16 +29,7 @@ def clean_title(text: str | None) -> str | None:
     """Unescape entities, collapse whitespace, trim; full-width punctuation kept."""
     if text is None:
         return None
-    title = _SPACE_RUN.sub(" ", replace_entities(text)).strip(" \u3000")
-    return title or None
-
-
-def clean_text(text: str | None) -> str | None:
-    """Collapse whitespace in a one-line field; None if nothing is left."""
-    if text is None:
-        return None
-    value = _SPACE_RUN.sub(" ", text).strip(" \u3000")
-    return value or None
+    return clean_text(replace_entities(text))
 
 
 @dataclass(frozen=True)

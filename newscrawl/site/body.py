@@ -21,12 +21,12 @@ from dataclasses import dataclass
 
 from lxml import etree
 
+from newscrawl.site.text import clean_text
 
 _KLINE_BLOCK = re.compile(r"<!--\s*EM_StockImg_Start\s*-->.*?<!--\s*EM_StockImg_End\s*-->", re.S | re.I)
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 _EDITOR_LINE = re.compile(r"^[（(]\s*(责任编辑|编辑|责编)\s*[:：].*[）)]$")
 _EM_MEDIA = re.compile(r"^[（(]\s*文章来源\s*[:：]\s*(?P<name>.*?)\s*[）)]$", re.S)
-_SPACE_RUN = re.compile(r"[ \t\r\n\f\v\u00a0]+")
 _AD_CLASSES = {"ad", "ads", "advert", "advertisement"}
 _REMOVED_TAGS = frozenset({"script", "style", "noscript", "iframe", "form", "button"})
 _KEYWORD_CLASS = "em_stock_key_common"
@@ -98,8 +98,8 @@ def _is_keyword(element, classes: list[str]) -> bool:
 
 def source_from_em_media(text: str) -> str | None:
     """``（文章来源：青岛财经日报）`` -> ``青岛财经日报``, whitespace collapsed."""
-    match = _EM_MEDIA.match(_SPACE_RUN.sub(" ", text).strip(" \u3000"))
-    return (match["name"].strip(" \u3000") or None) if match else None
+    match = _EM_MEDIA.match(clean_text(text) or "")
+    return clean_text(match["name"]) if match else None
 
 
 def _text(element) -> str:
