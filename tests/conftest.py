@@ -13,9 +13,9 @@ import pytest
 import yaml
 from scrapy import signals
 from scrapy.crawler import AsyncCrawlerRunner
-from twisted.internet.defer import Deferred
 from scrapy.utils.project import get_project_settings
 from scrapy.utils.test import get_crawler
+from twisted.internet.defer import Deferred
 
 from newscrawl import config
 from newscrawl.archive.postfile import post_filename, render_post
