@@ -118,7 +118,8 @@ def back_links(item, site_url: str) -> str:
     """The closing line of every real post: back to the category, back home."""
     host = site_netloc(site_url)
     category_path = quote(item["category"], safe="()")
-    label = item.get("tags") or item["category"]
+    # One line, whatever the tags hold: read_post finds this line after the last blank line.
+    label = " ".join((item.get("tags") or item["category"]).split())
     return f"[返回{label}](//{host}/category/{category_path}.html)｜[返回首页](//{host}/)"
 
 
