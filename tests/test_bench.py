@@ -7,6 +7,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from tests.conftest import REPO
 
 RUN_FIGURES = {"name", "wall_s", "cpu_s", "peak_rss_mb", "exit_status", "requests", "server_cpu_s", "posts",
@@ -36,7 +38,9 @@ def test_benchmark_reports_every_figure(tmp_path):
         assert figures["runs"][name]["posts_per_s"] > 0
     assert figures["runs"]["b_backfill"]["files_written"] == 101
     assert figures["a_and_b_fetch_the_same"] is True
-    assert figures["b_over_a"] > 0
+    runs = figures["runs"]
+    assert figures["b_over_a"] == pytest.approx(runs["b_backfill"]["posts_per_s"] / runs["a_baseline"]["posts_per_s"],
+                                                rel=0.05)
 
     assert set(figures["targets"]) == TARGETS
     # Request counts and imports do not depend on the machine: these targets hold at any size.

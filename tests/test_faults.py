@@ -50,7 +50,8 @@ def test_transient_fault_is_retried_then_archived(output, fault, extra):
     assert result.returncode == 0, result.log[-3000:]
     _assert_archived(result)
     assert result.rejects() == []
-    assert _report(output)["retries"] >= (0 if fault.reset else 1)
+    if not fault.reset:  # a reset is retried by Twisted, below Scrapy's retry middleware and its stats
+        assert _report(output)["retries"] >= 1
 
 
 def _in_gbk(page: bytes) -> bytes:
