@@ -18,12 +18,11 @@ from newscrawl.failures import failure_reason
 from newscrawl.items import PostItem
 from newscrawl.loading.loaders import load_post
 from newscrawl.loading.processors import site_time
-from newscrawl.middlewares.hostmap import CANONICAL_URL_KEY
 from newscrawl.share.data import ShareData, Unavailable
 from newscrawl.site.discovery import FoundPost, category_from_link, category_from_tags, read_feed, read_home_page
 from newscrawl.site.pages import IncompletePageError, PageError, read_post_page
 from newscrawl.site.records import SitePost, UpstreamPost
-from newscrawl.site.urls import category_url, parse_post_url, parse_share_link, share_page_url
+from newscrawl.site.urls import canonical_url, category_url, parse_post_url, parse_share_link, share_page_url
 from newscrawl.work import WORK_KEY, page_listed, page_work, post_work
 
 
@@ -282,8 +281,7 @@ class FinewsSpider(scrapy.Spider):
 
     def post_failed(self, failure):
         self.crawler.stats.inc_value("newscrawl/request_failed")
-        request = failure.request
-        url = request.meta.get(CANONICAL_URL_KEY, request.url)
+        url = canonical_url(failure.request)
         post = parse_post_url(url)  # None after a redirect elsewhere
         self.rejects.record("fetch_failed", url, post.info_code if post else None, failure_reason(failure))
 

@@ -7,8 +7,7 @@ from scrapy import Request
 from scrapy.http import Response
 
 from newscrawl.errors import ConfigError
-
-CANONICAL_URL_KEY = "newscrawl_canonical_url"
+from newscrawl.site.urls import CANONICAL_URL_KEY
 
 
 class HostMapError(ConfigError):

@@ -19,6 +19,14 @@ POST_PATH_RE = re.compile(
 EASTMONEY_ARTICLE_RE = re.compile(r"^/news/\d+,(?P<info_code>[A-Za-z0-9_-]+)\.html$")
 INFO_CODE_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
+#: Request meta: the URL a request was made for, where NEWSCRAWL_HOST_MAP sent it to a mirror.
+CANONICAL_URL_KEY = "newscrawl_canonical_url"
+
+
+def canonical_url(request) -> str:
+    """The site's own URL of a request, whichever mirror it was fetched from."""
+    return request.meta.get(CANONICAL_URL_KEY, request.url)
+
 
 @dataclass(frozen=True)
 class PostRef:
