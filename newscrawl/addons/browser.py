@@ -7,11 +7,11 @@ browser and Chromium is there. Even then only requests whose meta has
 through Scrapy's own HTTP handler. Pages are kept open and reused
 (newscrawl.addons.page_pool), at most PLAYWRIGHT_MAX_PAGES_PER_CONTEXT at once.
 
-A share page is read as soon as its script has written the article (or its
-error) into the DOM: the navigation is awaited only until the page's
-response arrives, then one script in the page waits for that element.
-Playwright's own wait_for_selector, which polls, and waiting for the load
-event halve the pages a second.
+A share page is read as soon as its own request for its JSON has been
+answered (newscrawl.share.page): the navigation is awaited only until the
+page's response arrives, then one script in the page waits. Playwright's own
+wait_for_selector, which polls, and waiting for the load event halve the
+pages a second.
 
 Every run imports this module (ADDONS, spiders), so scrapy-playwright and
 Playwright are imported only where a page is rendered.

@@ -23,7 +23,8 @@ from scrapy.http import TextResponse
 
 from newscrawl.failures import exception_reason
 from newscrawl.share.mode import ShareMode
-from newscrawl.site.pages import PageError, read_eastmoney_article, read_share_json, read_share_page
+from newscrawl.share.page import read_rendered_share_page, share_page_meta
+from newscrawl.site.pages import PageError, read_eastmoney_article, read_share_json
 from newscrawl.site.records import UpstreamPost
 from newscrawl.site.urls import ShareLink
 from newscrawl.work import WORK_KEY, post_work
@@ -52,8 +53,8 @@ class _Source:
 
 
 _JSON = _Source("share data", read_share_json, "share data has no text", "newscrawl/share_json_used")
-_PAGE = _Source("share page", lambda text: read_share_page(Selector(text=text)),
-                "share page: 资讯不存在 (no article)", "newscrawl/share_page_used")
+_PAGE = _Source("share page", read_rendered_share_page, "share page: 资讯不存在 (no article)",
+                "newscrawl/share_page_used")
 _EASTMONEY = _Source("eastmoney article", lambda text: read_eastmoney_article(Selector(text=text)),
                      "eastmoney article has no article body", None)
 
@@ -116,30 +117,3 @@ class ShareData:
         if source.used_stat:
             self.crawler.stats.inc_value(source.used_stat)
         return upstream
-
-
-#: What the share page's script writes: the article, or its error element (资讯不存在).
-ARTICLE_OR_ERROR = ".news-detail, .error"
-
-
-def share_page_meta(timeout_s: float) -> dict:
-    """Request meta that renders a share page and waits for its article (or error) element;
-    after ``timeout_s`` the page is read as it is (and newscrawl.site.pages.read_share_page
-    says it shows neither)."""
-    from scrapy_playwright.page import PageMethod  # here: a run that renders nothing never imports it
-
-    return {
-        "playwright": True,
-        "playwright_page_goto_kwargs": {"wait_until": "commit"},
-        "playwright_page_methods": [PageMethod("evaluate", WAIT_FOR_ARTICLE_JS, timeout_s * 1000)],
-    }
-
-
-#: Resolves once the page shows its article or its error element, or after the timeout.
-WAIT_FOR_ARTICLE_JS = """timeoutMs => new Promise(resolve => {
-  const shown = () => document.querySelector(%r);
-  if (shown()) return resolve();
-  const observer = new MutationObserver(() => { if (shown()) { observer.disconnect(); resolve(); } });
-  observer.observe(document, {childList: true, subtree: true});
-  setTimeout(() => { observer.disconnect(); resolve(); }, timeoutMs);
-})""" % ARTICLE_OR_ERROR
