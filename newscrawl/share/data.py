@@ -22,11 +22,11 @@ from parsel import Selector
 from scrapy.http import TextResponse
 
 from newscrawl.failures import exception_reason
+from newscrawl.items import INFO_CODE_KEY
 from newscrawl.share.mode import ShareMode
 from newscrawl.site.pages import PageError, read_eastmoney_article, read_share_json, read_share_page
 from newscrawl.site.records import UpstreamPost
 from newscrawl.site.urls import ShareLink
-from newscrawl.work import WORK_KEY, post_work
 
 logger = logging.getLogger(__name__)
 
@@ -59,9 +59,9 @@ _EASTMONEY = _Source("eastmoney article", lambda text: read_eastmoney_article(Se
 
 
 def _request(link: ShareLink, url: str, **meta) -> scrapy.Request:
-    """A request for the link's share data, as part of its post's work (a refused
-    offsite link is that post's reject: newscrawl.middlewares.offsite)."""
-    return scrapy.Request(url, meta={WORK_KEY: post_work(link.info_code), **meta})
+    """A request for the link's share data, naming its post (a refused offsite
+    link is that post's reject: newscrawl.middlewares.offsite)."""
+    return scrapy.Request(url, meta={INFO_CODE_KEY: link.info_code, **meta})
 
 
 class ShareData:
