@@ -1,5 +1,6 @@
 """Scale-out: several ``scrapy crawl`` workers share one crawl through a real Redis."""
 
+import json
 import re
 import signal
 import subprocess
@@ -11,7 +12,8 @@ import pytest
 from redis import Redis
 
 from newscrawl.scaleout.run import SharedRun
-from newscrawl.scaleout.store import RedisArchiveStore
+from newscrawl.scaleout.store import CLAIM_KEY, RedisArchiveStore
+from newscrawl.scaleout.sweep import MAX_REQUEUES
 from newscrawl.mocksite import SITE_HOST, MockSite, generate_posts
 from tests.conftest import crawl, read_posts, start_crawl
 from tests.redis_server import free_port, redis_server
@@ -61,8 +63,12 @@ def written(log: Path) -> list[str]:
 
 
 def stat(log: Path, name: str) -> int:
+    return stat_of(log.read_text(encoding="utf-8"), name)
+
+
+def stat_of(log: str, name: str) -> int:
     """A count from the stats a worker's log ends with (0 if it has none)."""
-    found = re.search(rf"'{re.escape(name)}': (\d+)", log.read_text(encoding="utf-8"))
+    found = re.search(rf"'{re.escape(name)}': (\d+)", log)
     return int(found[1]) if found else 0
 
 
@@ -144,6 +150,30 @@ def test_a_killed_worker_loses_no_post(tmp_path, redis_url):
     client = Redis.from_url(redis_url)
     assert client.hlen("newscrawl:archived") == POSTS
     assert client.keys("newscrawl:finews:*") == [], "the finished run leaves no queue, lease or dupefilter behind"
+
+
+def test_a_sweep_waits_for_a_lost_workers_claim_and_gives_up_a_post_that_kills_workers(tmp_path, redis_url):
+    posts = generate_posts(30, seed=11)
+    poisoned = posts[0].info_code
+    client = Redis.from_url(redis_url)
+    # As a lost worker leaves the run: its busy mark outlived, and its claim on a post it was writing.
+    client.zadd("newscrawl:finews:busy", {"lost:1": time.time() - 1})
+    client.set(CLAIM_KEY.format(poisoned), "lost:1", ex=15)
+    # The post was already queued again by as many sweeps as a post may be (each time, it killed its worker).
+    client.hset("newscrawl:finews:requeued", poisoned, MAX_REQUEUES)
+    with MockSite(posts, include_seed=False).serve() as site:
+        result = crawl(site, tmp_path / "output", "finews", "-a", "categories=" + ",".join({p.category for p in posts}),
+                       env={"NEWSCRAWL_REDIS_URL": redis_url, "NEWSCRAWL_REDIS_IDLE_TIMEOUT": "0"})
+        post_pages = Counter(r.path for r in site.post_page_requests())
+
+    assert result.returncode == 1, result.log  # a post given up is a failure
+    assert {p.meta["info_code"] for p in read_posts(tmp_path / "output")} == {p.info_code for p in posts[1:]}
+    [reject] = [json.loads(line) for line in (tmp_path / "output" / "rejects.jsonl").read_text().splitlines()]
+    assert (reject["info_code"], reject["reason"]) == (poisoned, "abandoned")
+    # The first sweep found the post claimed, the second (once the claim expired) gave it up unasked for.
+    assert stat_of(result.log, "newscrawl/sweeps") == 2
+    assert post_pages[posts[0].url_path] == 1 and set(post_pages.values()) == {1}
+    assert client.keys("newscrawl:finews:*") == []
 
 
 def test_workers_discovering_all_categories_share_the_listing_pages(tmp_path, redis_url):
