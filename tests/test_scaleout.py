@@ -13,7 +13,7 @@ from redis import Redis
 
 from newscrawl.scaleout.run import SharedRun
 from newscrawl.scaleout.store import CLAIM_KEY, RedisArchiveStore
-from newscrawl.scaleout.sweep import MAX_REQUEUES
+from newscrawl.scaleout.sweep import MAX_SWEEPS
 from newscrawl.mocksite import SITE_HOST, MockSite, generate_posts
 from tests.conftest import crawl, read_posts, start_crawl
 from tests.redis_server import free_port, redis_server
@@ -152,15 +152,15 @@ def test_a_killed_worker_loses_no_post(tmp_path, redis_url):
     assert client.keys("newscrawl:finews:*") == [], "the finished run leaves no queue, lease or dupefilter behind"
 
 
-def test_a_sweep_waits_for_a_lost_workers_claim_and_gives_up_a_post_that_kills_workers(tmp_path, redis_url):
+def test_a_sweep_waits_for_a_lost_workers_claim_and_one_after_too_many_gives_up(tmp_path, redis_url):
     posts = generate_posts(30, seed=11)
     poisoned = posts[0].info_code
     client = Redis.from_url(redis_url)
     # As a lost worker leaves the run: its busy mark outlived, and its claim on a post it was writing.
     client.zadd("newscrawl:finews:busy", {"lost:1": time.time() - 1})
     client.set(CLAIM_KEY.format(poisoned), "lost:1", ex=15)
-    # The post was already queued again by as many sweeps as a post may be (each time, it killed its worker).
-    client.hset("newscrawl:finews:requeued", poisoned, MAX_REQUEUES)
+    # The run has swept all but once as often as it may (each time, a worker was lost).
+    client.set("newscrawl:finews:sweeps", MAX_SWEEPS - 1)
     with MockSite(posts, include_seed=False).serve() as site:
         result = crawl(site, tmp_path / "output", "finews", "-a", "categories=" + ",".join({p.category for p in posts}),
                        env={"NEWSCRAWL_REDIS_URL": redis_url, "NEWSCRAWL_REDIS_IDLE_TIMEOUT": "0"})
@@ -170,7 +170,8 @@ def test_a_sweep_waits_for_a_lost_workers_claim_and_gives_up_a_post_that_kills_w
     assert {p.meta["info_code"] for p in read_posts(tmp_path / "output")} == {p.info_code for p in posts[1:]}
     [reject] = [json.loads(line) for line in (tmp_path / "output" / "rejects.jsonl").read_text().splitlines()]
     assert (reject["info_code"], reject["reason"]) == (poisoned, "abandoned")
-    # The first sweep found the post claimed, the second (once the claim expired) gave it up unasked for.
+    # The last sweep that may queue posts again found the post claimed; the next, once the claim
+    # expired, gave it up unasked for.
     assert stat_of(result.log, "newscrawl/sweeps") == 2
     assert post_pages[posts[0].url_path] == 1 and set(post_pages.values()) == {1}
     assert client.keys("newscrawl:finews:*") == []

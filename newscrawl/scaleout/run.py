@@ -42,7 +42,7 @@ RUN_NAME_RE = re.compile(r"^[A-Za-z0-9_.-]+$")
 # One step of a worker with nothing in hand (ARGV[4]): 'look' (what the run
 # needs: 'busy', 'wait', 'sweep' or 'done'), 'sweep' (take the sweep owed:
 # its number, the worker marked busy) or 'end' (if done, remove the run's keys).
-# KEYS: requests, busy, sweep, dupefilter, sweeps, rejected, requeued. ARGV: now, worker, deadline, action.
+# KEYS: requests, busy, sweep, dupefilter, sweeps, rejected. ARGV: now, worker, deadline, action.
 _STEP = """
 if redis.call('EXISTS', KEYS[1]) == 1 or redis.call('ZCOUNT', KEYS[2], '(' .. ARGV[1], '+inf') > 0 then
   return 'busy'
@@ -58,7 +58,7 @@ if due then
   redis.call('ZADD', KEYS[2], ARGV[3], ARGV[2])
   return redis.call('INCR', KEYS[5])
 end
-if ARGV[4] == 'end' then redis.call('DEL', KEYS[4], KEYS[5], KEYS[6], KEYS[7]) end
+if ARGV[4] == 'end' then redis.call('DEL', KEYS[4], KEYS[5], KEYS[6]) end
 return 'done'
 """
 
@@ -83,7 +83,7 @@ class SharedRun:
         self.server = server
         self.worker = worker
         self.crawler = crawler
-        names = ("requests", "busy", "sweep", "dupefilter", "sweeps", "rejected", "requeued")  # _STEP's KEYS
+        names = ("requests", "busy", "sweep", "dupefilter", "sweeps", "rejected")  # _STEP's KEYS
         self.keys = {name: f"{prefix}:{name}" for name in names}
         self.busy = False
         self.lost_redis = False
@@ -135,10 +135,6 @@ class SharedRun:
 
     def was_rejected(self, info_code: str) -> bool:
         return bool(self.server.sismember(self.keys["rejected"], info_code))
-
-    def count_requeue(self, info_code: str) -> int:
-        """How many sweeps have queued the post again, this one included."""
-        return self.server.hincrby(self.keys["requeued"], info_code, 1)
 
     @contextmanager
     def stop_if_lost(self):

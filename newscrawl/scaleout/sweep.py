@@ -9,8 +9,10 @@ middleware drops the ones the run has dealt with otherwise:
 - claimed: written in this run (``-a refresh=1`` asks for archived posts
   too), or, not archived, being written by the lost worker. That claim
   expires after NEWSCRAWL_CLAIM_TIMEOUT; the run owes a sweep then;
-- queued again by MAX_REQUEUES sweeps already: a post that kills every
-  worker that takes it. It is given up (a reject, ``abandoned``).
+- any post, from the sweep after MAX_SWEEPS: the run keeps losing workers,
+  maybe to a post that kills every worker that takes it. What is left is
+  given up (rejects, ``abandoned``: a bad run; the next run tries them
+  again), and no sweep follows (worker.py).
 
 A sweep is another pass over the listings: at a sweep's first page, the
 worker's spider forgets the post links it met (FinewsSpider.seen).
@@ -23,7 +25,7 @@ from newscrawl.extensions.rejects import RejectLog
 from newscrawl.items import INFO_CODE_KEY
 
 SWEEP_KEY = "newscrawl_sweep"
-MAX_REQUEUES = 3
+MAX_SWEEPS = 3
 
 
 class SweepMiddleware(BaseSpiderMiddleware):
@@ -51,8 +53,8 @@ class SweepMiddleware(BaseSpiderMiddleware):
             if not store.is_archived(info_code):  # (archived: rewritten by this refresh run)
                 run.owe_sweep(claim_ends)
             return None
-        if run.count_requeue(info_code) > MAX_REQUEUES:
+        if number > MAX_SWEEPS:
             self.crawler.get_extension(RejectLog).record(
-                "abandoned", request.url, info_code, f"its workers were lost {MAX_REQUEUES} times")
+                "abandoned", request.url, info_code, f"workers still lost after {MAX_SWEEPS} sweeps")
             return None
         return request

@@ -10,7 +10,7 @@ from scrapy.utils.defer import deferred_from_coro
 
 from newscrawl.extensions.rejects import post_rejected
 from newscrawl.scaleout.run import BEAT_SECONDS
-from newscrawl.scaleout.sweep import SWEEP_KEY
+from newscrawl.scaleout.sweep import MAX_SWEEPS, SWEEP_KEY
 
 logger = logging.getLogger(__name__)
 
@@ -91,6 +91,10 @@ class RunWorker:
     def start_sweep(self, requests):
         number = self.run.step("sweep")  # atomic: one worker sweeps
         if not isinstance(number, int):
+            return
+        if number > MAX_SWEEPS + 1:
+            logger.error("Workers still lost after %d sweeps: no more sweeps; what they had is left to the next run",
+                         MAX_SWEEPS + 1)
             return
         logger.info("A worker was lost with work in hand: sweep %d lists the pages again", number)
         self.crawler.stats.inc_value("newscrawl/sweeps")
