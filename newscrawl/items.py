@@ -19,10 +19,6 @@ class PostItem(scrapy.Item):
     share_url = scrapy.Field()  # share page or eastmoney article, as the post links it
 
 
-#: Request meta: the infoCode of the post a request is for (its page, its share
-#: data), so that whatever refuses the request knows whose reject it is.
-INFO_CODE_KEY = "newscrawl_info_code"
-
 REQUIRED_FIELDS = ("info_code", "title", "date", "category", "body", "url")
 
 

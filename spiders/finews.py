@@ -15,14 +15,21 @@ from newscrawl.errors import ConfigError
 from newscrawl.extensions.listings import listing_read
 from newscrawl.extensions.rejects import RejectLog
 from newscrawl.failures import failure_reason
-from newscrawl.items import INFO_CODE_KEY, PostItem
+from newscrawl.items import PostItem
 from newscrawl.loading.loaders import load_post
 from newscrawl.loading.processors import site_time
 from newscrawl.share.data import ShareData, Unavailable
 from newscrawl.site.discovery import FoundPost, category_from_link, category_from_tags, read_feed, read_home_page
 from newscrawl.site.pages import IncompletePageError, PageError, read_post_page
 from newscrawl.site.records import SitePost, UpstreamPost
-from newscrawl.site.urls import canonical_url, category_url, parse_post_url, parse_share_link, share_page_url
+from newscrawl.site.urls import (
+    INFO_CODE_KEY,
+    canonical_url,
+    category_url,
+    parse_post_url,
+    parse_share_link,
+    share_page_url,
+)
 
 
 ALL = "all"

@@ -31,8 +31,8 @@ from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.error import DNSLookupError
 
 from newscrawl.extensions.rejects import RejectLog
-from newscrawl.items import INFO_CODE_KEY
 from newscrawl.middlewares.hostmap import HostMap
+from newscrawl.site.urls import INFO_CODE_KEY
 
 logger = logging.getLogger(__name__)
 

@@ -22,7 +22,7 @@ from scrapy.spidermiddlewares.base import BaseSpiderMiddleware
 
 from newscrawl.archive.store import ArchiveStore
 from newscrawl.extensions.rejects import RejectLog
-from newscrawl.items import INFO_CODE_KEY
+from newscrawl.site.urls import INFO_CODE_KEY
 
 SWEEP_KEY = "newscrawl_sweep"
 MAX_SWEEPS = 3

@@ -22,11 +22,10 @@ from parsel import Selector
 from scrapy.http import TextResponse
 
 from newscrawl.failures import exception_reason
-from newscrawl.items import INFO_CODE_KEY
 from newscrawl.share.mode import ShareMode
 from newscrawl.site.pages import PageError, read_eastmoney_article, read_share_json, read_share_page
 from newscrawl.site.records import UpstreamPost
-from newscrawl.site.urls import ShareLink
+from newscrawl.site.urls import INFO_CODE_KEY, ShareLink
 
 logger = logging.getLogger(__name__)
 
