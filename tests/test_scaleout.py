@@ -149,7 +149,7 @@ def test_a_killed_worker_loses_no_post(tmp_path, redis_url):
 
     client = Redis.from_url(redis_url)
     assert client.hlen("newscrawl:archived") == POSTS
-    assert client.keys("newscrawl:finews:*") == [], "the finished run leaves no queue, lease or dupefilter behind"
+    assert client.keys("newscrawl:finews:*") == [], "the finished run leaves no queue, busy mark or dupefilter behind"
 
 
 def test_a_sweep_waits_for_a_lost_workers_claim_and_one_after_too_many_gives_up(tmp_path, redis_url):

@@ -29,7 +29,7 @@ class SharedScheduler(Scheduler):
 
     @classmethod
     def from_crawler(cls, crawler):
-        scheduler = cls.from_settings(crawler.settings)
+        scheduler = cls.from_settings(crawler.settings)  # (scrapy-redis' from_crawler adds the stats)
         scheduler.run = SharedRun.from_crawler(crawler)
         return scheduler
 
@@ -59,4 +59,4 @@ class SharedScheduler(Scheduler):
         return None
 
     def close(self, reason):
-        pass
+        """Nothing to flush (see above)."""
