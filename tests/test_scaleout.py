@@ -15,7 +15,7 @@ from newscrawl.scaleout.run import SharedRun
 from newscrawl.scaleout.store import CLAIM_KEY, RedisArchiveStore
 from newscrawl.scaleout.sweep import MAX_SWEEPS
 from newscrawl.mocksite import SITE_HOST, MockSite, generate_posts
-from tests.conftest import crawl, read_posts, start_crawl
+from tests.conftest import CommandRun, crawl, read_posts, start_crawl
 from tests.redis_server import free_port, redis_server
 
 POSTS = 600
@@ -152,19 +152,25 @@ def test_a_killed_worker_loses_no_post(tmp_path, redis_url):
     assert client.keys("newscrawl:finews:*") == [], "the finished run leaves no queue, busy mark or dupefilter behind"
 
 
+def crawl_after_lost_workers(tmp_path, redis_url: str, posts, sweeps: int) -> tuple[CommandRun, Counter]:
+    """One worker's crawl of a run that lost a busy worker, and had swept ``sweeps`` times
+    (each time, a worker was lost); the post pages it fetched."""
+    client = Redis.from_url(redis_url)
+    client.zadd("newscrawl:finews:busy", {"lost:1": time.time() - 1})  # its busy mark outlived it
+    client.set("newscrawl:finews:sweeps", sweeps)
+    with MockSite(posts, include_seed=False).serve() as site:
+        result = crawl(site, tmp_path / "output", "finews", "-a", "categories=" + ",".join({p.category for p in posts}),
+                       env={"NEWSCRAWL_REDIS_URL": redis_url, "NEWSCRAWL_REDIS_IDLE_TIMEOUT": "0"})
+        return result, Counter(r.path for r in site.post_page_requests())
+
+
 def test_a_sweep_waits_for_a_lost_workers_claim_and_one_after_too_many_gives_up(tmp_path, redis_url):
     posts = generate_posts(30, seed=11)
     poisoned = posts[0].info_code
     client = Redis.from_url(redis_url)
-    # As a lost worker leaves the run: its busy mark outlived, and its claim on a post it was writing.
-    client.zadd("newscrawl:finews:busy", {"lost:1": time.time() - 1})
-    client.set(CLAIM_KEY.format(poisoned), "lost:1", ex=15)
-    # The run has swept all but once as often as it may (each time, a worker was lost).
-    client.set("newscrawl:finews:sweeps", MAX_SWEEPS - 1)
-    with MockSite(posts, include_seed=False).serve() as site:
-        result = crawl(site, tmp_path / "output", "finews", "-a", "categories=" + ",".join({p.category for p in posts}),
-                       env={"NEWSCRAWL_REDIS_URL": redis_url, "NEWSCRAWL_REDIS_IDLE_TIMEOUT": "0"})
-        post_pages = Counter(r.path for r in site.post_page_requests())
+    client.set(CLAIM_KEY.format(poisoned), "lost:1", ex=15)  # the lost worker was writing it
+    # The last sweep that may queue posts again.
+    result, post_pages = crawl_after_lost_workers(tmp_path, redis_url, posts, sweeps=MAX_SWEEPS - 1)
 
     assert result.returncode == 1, result.log  # a post given up is a failure
     assert {p.meta["info_code"] for p in read_posts(tmp_path / "output")} == {p.info_code for p in posts[1:]}
@@ -174,6 +180,17 @@ def test_a_sweep_waits_for_a_lost_workers_claim_and_one_after_too_many_gives_up(
     # expired, gave it up unasked for.
     assert stat_of(result.log, "newscrawl/sweeps") == 2
     assert post_pages[posts[0].url_path] == 1 and set(post_pages.values()) == {1}
+    assert client.keys("newscrawl:finews:*") == []
+
+
+def test_a_run_that_keeps_losing_workers_stops_sweeping_and_ends(tmp_path, redis_url):
+    posts = generate_posts(20, seed=12)
+    client = Redis.from_url(redis_url)
+    result, post_pages = crawl_after_lost_workers(tmp_path, redis_url, posts, sweeps=MAX_SWEEPS + 1)
+
+    assert result.returncode == 1, result.log  # no more sweeps: an ERROR
+    assert stat_of(result.log, "log_count/ERROR") == 1 and stat_of(result.log, "newscrawl/sweeps") == 0
+    assert len(read_posts(tmp_path / "output")) == len(posts) and set(post_pages.values()) == {1}
     assert client.keys("newscrawl:finews:*") == []
 
 
