@@ -60,11 +60,12 @@ NEWSCRAWL_REDIS_URL = ""
 #: Empty: the spider's name.
 NEWSCRAWL_REDIS_RUN = ""
 
-#: A worker ends once the shared run has been quiet this many seconds.
+#: A worker ends once the shared run has been done (nothing queued, no
+#: worker with work in hand, no sweep owed) this many seconds.
 NEWSCRAWL_REDIS_IDLE_TIMEOUT = 30
 
-#: Seconds a worker may hold a category page or a post (from taking it to
-#: writing it) before the others presume it dead and take it over.
+#: Seconds a worker's claim on the post it writes lasts: a killed worker's
+#: post is written by another (after a sweep) once its claim has expired.
 NEWSCRAWL_CLAIM_TIMEOUT = 600
 
 # --- Monitors: when a run is bad (exit 1), and who is told (newscrawl/monitors.py) ---

@@ -22,8 +22,14 @@ from newscrawl.share.data import ShareData, Unavailable
 from newscrawl.site.discovery import FoundPost, category_from_link, category_from_tags, read_feed, read_home_page
 from newscrawl.site.pages import IncompletePageError, PageError, read_post_page
 from newscrawl.site.records import SitePost, UpstreamPost
-from newscrawl.site.urls import canonical_url, category_url, parse_post_url, parse_share_link, share_page_url
-from newscrawl.work import WORK_KEY, page_listed, page_work, post_work
+from newscrawl.site.urls import (
+    INFO_CODE_KEY,
+    canonical_url,
+    category_url,
+    parse_post_url,
+    parse_share_link,
+    share_page_url,
+)
 
 
 ALL = "all"
@@ -59,7 +65,9 @@ class FinewsSpider(scrapy.Spider):
         self.discover_all = ALL in self.categories
         self.since, self.until = day_window(since, until, lambda name, value: f"-a {name}={value}")
         self.refresh = refresh not in (None, "", "0", "false", "no")
-        self.seen: set[str] = set()  # infoCodes of every post link met, each handled once
+        # infoCodes of the post links met in this pass over the listings, each handled once
+        # (a shared run's sweep is another pass: newscrawl.scaleout.sweep empties it).
+        self.seen: set[str] = set()
         self.named_slugs: set[str] = set()  # slugs something named exactly (see discovery)
         self.slugs_asked: set[str] = set()  # category pages post pages asked for (settle_category)
 
@@ -93,7 +101,7 @@ class FinewsSpider(scrapy.Spider):
             return
         if self.discover_all:
             for url, callback in [(f"{self.site_url}/", self.parse_home), (f"{self.site_url}/feed.xml", self.parse_feed)]:
-                yield scrapy.Request(url, callback=callback, errback=self.discovery_failed, meta={WORK_KEY: page_work(url)})
+                yield scrapy.Request(url, callback=callback, errback=self.discovery_failed)
         for slug in self.categories:
             if slug != ALL:
                 yield self.category_request(slug, expected=True)
@@ -114,7 +122,6 @@ class FinewsSpider(scrapy.Spider):
             callback=self.parse_category,
             errback=self.category_failed if expected else self.unexpected_category_failed,
             cb_kwargs={"category": slug, "waiting": waiting},
-            meta={WORK_KEY: page_work(url)},
         )
 
     def post_request(self, url: str, category: str | None) -> scrapy.Request | None:
@@ -143,17 +150,8 @@ class FinewsSpider(scrapy.Spider):
             callback=self.parse_post,
             errback=self.post_failed,
             cb_kwargs={"category": category, "info_code": ref.info_code},
-            meta={WORK_KEY: post_work(ref.info_code)},
+            meta={INFO_CODE_KEY: ref.info_code},
         )
-
-    def listed(self, page: scrapy.Request, requests: list[scrapy.Request | None]) -> list[scrapy.Request]:
-        """What a listing page leads to, announced all at once before the first is yielded.
-
-        A worker taking over the page's work (newscrawl.scaleout) then knows of all of it.
-        """
-        requests = [request for request in requests if request]
-        self.crawler.signals.send_catch_log(page_listed, work=page.meta.get(WORK_KEY), requests=requests)
-        return requests
 
     def parse_category(self, response, category: str, waiting: tuple[str, ...] = ()):
         urls = [url for url in map(response.urljoin, response.xpath("//section//ul/li/a/@href").getall())
@@ -163,7 +161,7 @@ class FinewsSpider(scrapy.Spider):
                                             required=category in self.categories)
         # The page answering confirms the slug of the posts that waited for it.
         requests = [self.post_request(url, category) for url in [*urls, *waiting]]
-        yield from self.listed(response.request, requests)
+        yield from filter(None, requests)
 
     def parse_home(self, response):
         yield from self._follow_found(response, read_home_page(Selector(text=response.text), response.url))
@@ -191,7 +189,7 @@ class FinewsSpider(scrapy.Spider):
                 waiting.setdefault(post.candidate, []).append(post.url)
         for slug, urls in waiting.items():
             requests.append(self.category_request(slug, expected=False, waiting=tuple(urls)))
-        yield from self.listed(response.request, requests)
+        yield from filter(None, requests)
 
     def settle_category(self, site: SitePost) -> list[scrapy.Request]:
         """A post page found outside a listing names its own slug (back link, tags);
@@ -228,12 +226,11 @@ class FinewsSpider(scrapy.Spider):
     def _posts_still_waiting(self, failure):
         """The posts that waited for a page that did not answer settle their slug on their own pages."""
         waiting = failure.request.cb_kwargs["waiting"]
-        yield from self.listed(failure.request, [self.post_request(url, None) for url in waiting])
+        yield from filter(None, (self.post_request(url, None) for url in waiting))
 
     def discovery_failed(self, failure):
         self.crawler.stats.inc_value("newscrawl/request_failed")
         self.logger.error("Discovery page %s failed: %s", failure.request.url, failure_reason(failure))
-        self.listed(failure.request, [])
 
     # --- Post pages ----------------------------------------------------------
 

@@ -1,5 +1,6 @@
 """Scale-out: several ``scrapy crawl`` workers share one crawl through a real Redis."""
 
+import json
 import re
 import signal
 import subprocess
@@ -9,13 +10,12 @@ from pathlib import Path
 
 import pytest
 from redis import Redis
-from scrapy import Request
 
 from newscrawl.scaleout.run import SharedRun
-from newscrawl.scaleout.store import RedisArchiveStore
-from newscrawl.work import WORK_KEY
+from newscrawl.scaleout.store import CLAIM_KEY, RedisArchiveStore
+from newscrawl.scaleout.sweep import MAX_SWEEPS
 from newscrawl.mocksite import SITE_HOST, MockSite, generate_posts
-from tests.conftest import crawl, read_posts, start_crawl
+from tests.conftest import CommandRun, crawl, read_posts, start_crawl
 from tests.redis_server import free_port, redis_server
 
 POSTS = 600
@@ -39,17 +39,37 @@ def worker_env(redis_url: str, **settings) -> dict:
             **settings}
 
 
-def start_workers(site, output, logs: Path, count: int, env: dict, categories: list[str]) -> list[subprocess.Popen]:
-    logs.mkdir()
+def start_workers(site, output, logs: Path, numbers: range, env: dict, categories: list[str]) -> list[subprocess.Popen]:
+    """Workers ``numbers``, each logging to ``logs/<number>.log``."""
+    logs.mkdir(exist_ok=True)
     return [
         start_crawl(site, output, "finews", "-a", "categories=" + ",".join(categories), env=env, log=logs / f"{i}.log")
-        for i in range(count)
+        for i in numbers
     ]
+
+
+def wait_for(condition, workers: list[subprocess.Popen], logs: Path, timeout: float = 120) -> None:
+    """Until ``condition()``, while every worker runs."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert all(w.poll() is None for w in workers) and time.monotonic() < deadline, [
+            log.read_text()[-3000:] for log in sorted(logs.iterdir())]
+        time.sleep(0.05)
 
 
 def written(log: Path) -> list[str]:
     """The post files a worker wrote, from its log."""
     return WRITE_RE.findall(log.read_text(encoding="utf-8"))
+
+
+def stat(log: Path, name: str) -> int:
+    return stat_of(log.read_text(encoding="utf-8"), name)
+
+
+def stat_of(log: str, name: str) -> int:
+    """A count from the stats a worker's log ends with (0 if it has none)."""
+    found = re.search(rf"'{re.escape(name)}': (\d+)", log)
+    return int(found[1]) if found else 0
 
 
 def assert_every_post_written_once(output: Path, logs: Path, posts) -> None:
@@ -64,13 +84,23 @@ def test_three_workers_share_the_crawl_and_write_every_post_once(tmp_path, redis
     posts = generate_posts(POSTS, seed=7)
     categories = sorted({p.category for p in posts})
     output, logs = tmp_path / "output", tmp_path / "logs"
+    env = worker_env(redis_url)
     with MockSite(posts, include_seed=False).serve() as site:
-        workers = start_workers(site, output, logs, 3, worker_env(redis_url), categories)
-        for worker in workers:
-            assert worker.wait(timeout=240) == 0, (logs / f"{workers.index(worker)}.log").read_text()
+        # The first worker, frozen once the run is under way, keeps what it has
+        # in hand: the others must take the rest from the shared queue. (Frozen
+        # for less than run.DEAD_AFTER, it is not taken for dead.)
+        workers = start_workers(site, output, logs, range(1), env, categories)
+        wait_for(lambda: len(written(logs / "0.log")) >= 10, workers, logs)
+        workers[0].send_signal(signal.SIGSTOP)
+        workers += start_workers(site, output, logs, range(1, 3), env, categories)
+        wait_for(lambda: written(logs / "1.log") or written(logs / "2.log"), workers[1:], logs)
+        workers[0].send_signal(signal.SIGCONT)
+        for number, worker in enumerate(workers):
+            assert worker.wait(timeout=240) == 0, (logs / f"{number}.log").read_text()
 
         assert_every_post_written_once(output, logs, posts)
         assert sum(1 for log in logs.iterdir() if written(log)) >= 2, "the workers shared the posts"
+        assert [stat(log, "newscrawl/sweeps") for log in logs.iterdir()] == [0, 0, 0], "no worker was lost"
         assert not [log for log in logs.iterdir() if "Deprecat" in log.read_text()]
         assert not list((output / "_posts").glob(".*.tmp"))
         # What one worker alone would ask for: each category page and each post page once.
@@ -98,14 +128,12 @@ def test_a_killed_worker_loses_no_post(tmp_path, redis_url):
     # pushed the start requests first) waits a little before it ends.
     env = worker_env(redis_url, NEWSCRAWL_CLAIM_TIMEOUT="10", NEWSCRAWL_REDIS_IDLE_TIMEOUT="2")
     with MockSite(posts, include_seed=False).serve() as site:
-        workers = start_workers(site, output, logs, 3, env, categories)
+        workers = start_workers(site, output, logs, range(3), env, categories)
         # The victim: the first worker to have written a tenth of the posts (it has more in hand).
-        deadline = time.monotonic() + 120
-        while not (done := [n for n in range(3) if len(written(logs / f"{n}.log")) >= POSTS // 10]):
-            assert all(w.poll() is None for w in workers) and time.monotonic() < deadline, [
-                (logs / f"{n}.log").read_text()[-3000:] for n in range(3)]
-            time.sleep(0.2)
-        victim = done[0]
+        def done():
+            return [n for n in range(3) if len(written(logs / f"{n}.log")) >= POSTS // 10]
+        wait_for(done, workers, logs)
+        victim = done()[0]
         survivors = [n for n in range(3) if n != victim]
         workers[victim].send_signal(signal.SIGKILL)
         workers[victim].wait()
@@ -113,21 +141,64 @@ def test_a_killed_worker_loses_no_post(tmp_path, redis_url):
             assert workers[number].wait(timeout=240) == 0, (logs / f"{number}.log").read_text()
 
         assert_every_post_written_once(output, logs, posts)
-        survivor_logs = "".join((logs / f"{n}.log").read_text() for n in survivors)
-        assert "Taking over post:" in survivor_logs, "the victim's posts in hand were finished by the others"
+        sweeps = [stat(logs / f"{n}.log", "newscrawl/sweeps") for n in survivors]
+        assert sorted(sweeps) == [0, 1], "one survivor swept up the victim's posts in hand, once"
+        assert not [n for n in survivors if "Deprecat" in (logs / f"{n}.log").read_text()]
         # Refetched: only what the victim had in hand (its downloader holds at most 16 requests).
         assert POSTS <= len(site.post_page_requests()) <= POSTS + 32
 
     client = Redis.from_url(redis_url)
     assert client.hlen("newscrawl:archived") == POSTS
-    assert client.keys("newscrawl:finews:*") == [], "the finished run leaves no queue, lease or dupefilter behind"
+    assert client.keys("newscrawl:finews:*") == [], "the finished run leaves no queue, busy mark or dupefilter behind"
+
+
+def crawl_after_lost_workers(tmp_path, redis_url: str, posts, sweeps: int) -> tuple[CommandRun, Counter]:
+    """One worker's crawl of a run that lost a busy worker, and had swept ``sweeps`` times
+    (each time, a worker was lost); the post pages it fetched."""
+    client = Redis.from_url(redis_url)
+    client.zadd("newscrawl:finews:busy", {"lost:1": time.time() - 1})  # its busy mark outlived it
+    client.set("newscrawl:finews:sweeps", sweeps)
+    with MockSite(posts, include_seed=False).serve() as site:
+        result = crawl(site, tmp_path / "output", "finews", "-a", "categories=" + ",".join({p.category for p in posts}),
+                       env={"NEWSCRAWL_REDIS_URL": redis_url, "NEWSCRAWL_REDIS_IDLE_TIMEOUT": "0"})
+        return result, Counter(r.path for r in site.post_page_requests())
+
+
+def test_a_sweep_waits_for_a_lost_workers_claim_and_one_after_too_many_gives_up(tmp_path, redis_url):
+    posts = generate_posts(30, seed=11)
+    poisoned = posts[0].info_code
+    client = Redis.from_url(redis_url)
+    client.set(CLAIM_KEY.format(poisoned), "lost:1", ex=15)  # the lost worker was writing it
+    # The last sweep that may queue posts again.
+    result, post_pages = crawl_after_lost_workers(tmp_path, redis_url, posts, sweeps=MAX_SWEEPS - 1)
+
+    assert result.returncode == 1, result.log  # a post given up is a failure
+    assert {p.meta["info_code"] for p in read_posts(tmp_path / "output")} == {p.info_code for p in posts[1:]}
+    [reject] = [json.loads(line) for line in (tmp_path / "output" / "rejects.jsonl").read_text().splitlines()]
+    assert (reject["info_code"], reject["reason"]) == (poisoned, "abandoned")
+    # The last sweep that may queue posts again found the post claimed; the next, once the claim
+    # expired, gave it up unasked for.
+    assert stat_of(result.log, "newscrawl/sweeps") == 2
+    assert post_pages[posts[0].url_path] == 1 and set(post_pages.values()) == {1}
+    assert client.keys("newscrawl:finews:*") == []
+
+
+def test_a_run_that_keeps_losing_workers_stops_sweeping_and_ends(tmp_path, redis_url):
+    posts = generate_posts(20, seed=12)
+    client = Redis.from_url(redis_url)
+    result, post_pages = crawl_after_lost_workers(tmp_path, redis_url, posts, sweeps=MAX_SWEEPS + 1)
+
+    assert result.returncode == 1, result.log  # no more sweeps: an ERROR
+    assert stat_of(result.log, "log_count/ERROR") == 1 and stat_of(result.log, "newscrawl/sweeps") == 0
+    assert len(read_posts(tmp_path / "output")) == len(posts) and set(post_pages.values()) == {1}
+    assert client.keys("newscrawl:finews:*") == []
 
 
 def test_workers_discovering_all_categories_share_the_listing_pages(tmp_path, redis_url):
     posts = generate_posts(300, seed=10)
     output, logs = tmp_path / "output", tmp_path / "logs"
     with MockSite(posts, include_seed=False).serve() as site:
-        workers = start_workers(site, output, logs, 2, worker_env(redis_url), ["all"])
+        workers = start_workers(site, output, logs, range(2), worker_env(redis_url), ["all"])
         for number, worker in enumerate(workers):
             assert worker.wait(timeout=120) == 0, (logs / f"{number}.log").read_text()
         listing_pages = Counter(p for p in site.paths(SITE_HOST) if p in ("/", "/feed.xml") or p.startswith("/category/"))
@@ -139,7 +210,7 @@ def test_a_worker_that_loses_redis_stops(tmp_path, redis):
     posts = generate_posts(600, seed=9)
     categories = sorted({p.category for p in posts})
     with MockSite(posts, include_seed=False).serve() as site:
-        [worker] = start_workers(site, tmp_path / "output", tmp_path / "logs", 1, worker_env(redis.url), categories)
+        [worker] = start_workers(site, tmp_path / "output", tmp_path / "logs", range(1), worker_env(redis.url), categories)
         while len(site.post_page_requests()) < 100:
             assert worker.poll() is None
             time.sleep(0.05)
@@ -175,14 +246,24 @@ def test_redis_claims_are_atomic_and_owned(redis_url, tmp_path):
     assert first.claim("NW2", rewrite=True), "rewrite claims a post that is not archived too"
 
 
-def test_an_expired_lease_is_taken_by_one_worker_only(redis_url):
+def test_a_run_owes_a_sweep_for_a_lost_busy_worker_and_one_worker_takes_it(redis_url):
     server = Redis.from_url(redis_url)
-    request = Request("https://finews.withounder.com/category/Wind.html", meta={WORK_KEY: "category:Wind"})
-    SharedRun(server, "newscrawl:t", None, lease_seconds=-1).lease(request)  # already past its deadline
-    first, second = (SharedRun(server, "newscrawl:t", None, lease_seconds=60) for _ in range(2))
-    [taken] = first.take_expired()
-    assert (taken.work, taken.request.url, taken.requeues) == ("category:Wind", request.url, 1)
-    assert second.take_expired() == []
-    assert not first.is_quiet()
-    first.finish("category:Wind")
-    assert first.is_quiet()
+    lost, first, second = (SharedRun(server, "newscrawl:t", worker) for worker in ("lost:1", "a:2", "b:3"))
+    lost.working()
+    assert first.step("look") == "busy", "a live worker has work in hand"
+    server.zadd("newscrawl:t:busy", {"lost:1": time.time() - 1})  # its beats stopped: killed
+    server.sadd("newscrawl:t:dupefilter", "fingerprint")
+    assert first.step("look") == "sweep"
+    assert first.step("sweep") == 1 and first.busy
+    assert second.step("sweep") == "busy", "the sweep is taken once, and its worker is busy"
+    assert not server.exists("newscrawl:t:dupefilter"), "a sweep is a pass with a fresh dupefilter"
+    first.resting()
+    first.owe_sweep(time.time() + 60)  # a lost worker's claim, until it expires
+    assert second.step("look") == "wait" and second.step("end") == "wait"
+    server.zadd("newscrawl:t:sweep", {"due": time.time() - 1})
+    assert second.step("sweep") == 2
+    second.resting()
+    second.mark_rejected("NW1")
+    assert first.step("look") == "done" and server.exists("newscrawl:t:rejected")
+    assert first.step("end") == "done"
+    assert server.keys("newscrawl:t:*") == [], "the finished run leaves nothing behind"

@@ -29,9 +29,11 @@ from scrapy import signals
 from newscrawl.archive.files import replace_file
 from newscrawl.archive.paths import rejects_path
 from newscrawl.archive.store import ArchiveStore
-from newscrawl.work import post_rejected
 
 logger = logging.getLogger(__name__)
+
+#: Sent with ``info_code`` when a post will not be written in this run.
+post_rejected = object()
 
 FAILURE, INVALID, ABSENT = "failure", "invalid", "absent"
 ABSENT_REASONS = frozenset({"no_body", "no_share_data"})

@@ -32,7 +32,7 @@ from twisted.internet.error import DNSLookupError
 
 from newscrawl.extensions.rejects import RejectLog
 from newscrawl.middlewares.hostmap import HostMap
-from newscrawl.work import WORK_KEY, info_code_of
+from newscrawl.site.urls import INFO_CODE_KEY
 
 logger = logging.getLogger(__name__)
 
@@ -72,8 +72,7 @@ class SiteOffsiteMiddleware(OffsiteMiddleware):
         self.stats.inc_value("offsite/filtered")
         host = urlparse_cached(request).hostname
         why = f"{host!r} is not one of the site's hosts (NEWSCRAWL_ALLOWED_HOSTS)"
-        info_code = info_code_of(request.meta.get(WORK_KEY, ""))
-        if info_code:
+        if info_code := request.meta.get(INFO_CODE_KEY):
             self.crawler.get_extension(RejectLog).record("offsite", request.url, info_code, why)
         else:
             logger.warning("Not fetched: %s: %s", request.url, why)

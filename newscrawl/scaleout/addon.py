@@ -7,10 +7,12 @@ from newscrawl.pipelines.markdown import MarkdownWriterPipeline
 class RedisScaleOut:
     """Does nothing unless NEWSCRAWL_REDIS_URL is set; then puts in place:
 
-    - scrapy-redis' scheduler (our SharedScheduler) and dupefilter, with
-      their keys under the run's prefix instead of the spider's name;
+    - scrapy-redis' scheduler (our thin SharedScheduler), queue and
+      dupefilter, with their keys under the run's prefix instead of the
+      spider's name;
     - the archive state in Redis instead of SQLite;
-    - the RunWorker extension (leases, takeovers, ending when quiet);
+    - the RunWorker extension (staying while the run has work, sweeping,
+      ending) and the SweepMiddleware (what a sweep queues again);
     - a writer that leaves other workers' temporary files alone.
     """
 
@@ -21,6 +23,7 @@ class RedisScaleOut:
         # Here, not at the top: a run on its own never imports scrapy-redis and redis (0.1 s).
         from newscrawl.scaleout.run import run_prefix
         from newscrawl.scaleout.store import RedisArchiveStore
+        from newscrawl.scaleout.sweep import SweepMiddleware
         from newscrawl.scaleout.worker import RunWorker
         from newscrawl.scaleout.writer import SharedDirWriterPipeline
 
@@ -32,4 +35,5 @@ class RedisScaleOut:
         settings.set("SCHEDULER_DUPEFILTER_KEY", f"{prefix}:dupefilter", "addon")
         settings.replace_in_component_priority_dict("EXTENSIONS", SqliteArchiveStore, RedisArchiveStore)
         settings.set_in_component_priority_dict("EXTENSIONS", RunWorker, 0)
+        settings.set_in_component_priority_dict("SPIDER_MIDDLEWARES", SweepMiddleware, 0)
         settings.replace_in_component_priority_dict("ITEM_PIPELINES", MarkdownWriterPipeline, SharedDirWriterPipeline)

@@ -1,86 +1,71 @@
-"""A shared run in Redis: leases on its work, and whether it is done.
+"""A shared run in Redis: which workers have work in hand, and what the run owes.
 
-A lease says which unit of work a worker has taken, and by when it must be
-done. scrapy-redis pops a request off the shared queue for good. If the worker
-that popped it is killed, the request is gone, and its URL stays in the
-dupefilter, so nobody asks for it again. A lease keeps, for each unit of
-work (newscrawl.work: a listing page, or a post with its share data), the
-request that (re)starts it and a deadline:
+scrapy-redis pops a request off the shared queue for good: a worker killed
+with requests in hand takes them with it, and their URLs stay in the
+dupefilter. The run keeps track of workers, not of requests:
 
-- a listing page is leased when its request passes the dupefilter
-  (requests that skip it, such as share data, retries and takeovers, go on
-  with work that is leased already);
-- what a listing page leads to (its posts; the category pages the home
-  page names) is leased when the page is parsed (``hand_over``), in the
-  same atomic step that ends the page's lease, before the requests are
-  yielded: no moment exists when neither is leased;
-- every time a request of a unit is popped, its lease is renewed: the
-  deadline is NEWSCRAWL_CLAIM_TIMEOUT seconds after the pop;
-- the lease ends when the post is written or rejected (worker.py).
-
-An expired lease means the worker that took the work died or hung: an idle
-worker takes it (``take_expired``, atomic, so only one worker does) and puts
-the request back on the queue. A unit requeued MAX_REQUEUES times is given
-up, so a post that kills every worker that takes it cannot keep the run
-alive for ever.
+- A worker is *busy* from just before it takes a request off the queue
+  until it has nothing in hand again (``<prefix>:busy``, worker ->
+  deadline). While busy it renews its deadline every BEAT_SECONDS; one
+  that has not for DEAD_AFTER seconds was killed, or lost Redis, with work
+  in hand.
+- The run is *quiet* when nothing is queued and no live worker is busy. A
+  quiet run that lost a busy worker owes a *sweep* (``<prefix>:sweep``:
+  from when): one worker lists the pages again, with the dupefilter
+  emptied, and what the lost worker had in hand is queued again (sweep.py).
+- A quiet run that owes nothing is done: its keys go, so the next run's
+  pages are not filtered out as duplicates.
 
 Deadlines are each worker's clock: the machines' clocks must agree to
-within a small part of the timeout (NTP).
-
-Keys, beside scrapy-redis' ``<prefix>:requests`` and ``<prefix>:dupefilter``:
-``<prefix>:leases`` (sorted set, work key -> deadline),
-``<prefix>:leased`` (hash, work key -> request, pickled as scrapy-redis' queue does),
-``<prefix>:requeued`` (hash, work key -> times requeued).
+within a few seconds (NTP).
 """
 
+import logging
+import os
 import re
+import socket
 import time
-from dataclasses import dataclass
+from contextlib import contextmanager
 
-from scrapy import Request
-from scrapy.utils.request import request_from_dict
-from scrapy_redis import picklecompat
-from scrapy_redis.dupefilter import RFPDupeFilter
+import redis
+from scrapy.utils.defer import deferred_from_coro
 
 from newscrawl.errors import ConfigError
 from newscrawl.scaleout.connection import connect
-from newscrawl.work import WORK_KEY
 
-MAX_REQUEUES = 3
+logger = logging.getLogger(__name__)
+
+BEAT_SECONDS = 5
+DEAD_AFTER = 30
 RUN_NAME_RE = re.compile(r"^[A-Za-z0-9_.-]+$")
 
-# Take every expired lease and extend it, so that another idle worker does
-# not take it too; count the requeue.
-_TAKE_EXPIRED = """
-local taken = {}
-for _, work in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])) do
-  redis.call('ZADD', KEYS[1], ARGV[2], work)
-  taken[#taken + 1] = {work, redis.call('HGET', KEYS[2], work), redis.call('HINCRBY', KEYS[3], work, 1)}
+# One step of a worker with nothing in hand (ARGV[4]): 'look' (what the run
+# needs: 'busy', 'wait', 'sweep' or 'done'), 'sweep' (take the sweep owed:
+# its number, the worker marked busy) or 'end' (if done, remove the run's keys).
+# KEYS: requests, busy, sweep, dupefilter, sweeps, rejected. ARGV: now, worker, deadline, action.
+_STEP = """
+if redis.call('EXISTS', KEYS[1]) == 1 or redis.call('ZCOUNT', KEYS[2], '(' .. ARGV[1], '+inf') > 0 then
+  return 'busy'
 end
-return taken
+if redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', ARGV[1]) > 0 then
+  redis.call('ZADD', KEYS[3], 'GT', ARGV[1], 'due')
+end
+local due = redis.call('ZSCORE', KEYS[3], 'due')
+if due then
+  if tonumber(due) > tonumber(ARGV[1]) then return 'wait' end
+  if ARGV[4] ~= 'sweep' then return 'sweep' end
+  redis.call('DEL', KEYS[3], KEYS[4])
+  redis.call('ZADD', KEYS[2], ARGV[3], ARGV[2])
+  return redis.call('INCR', KEYS[5])
+end
+if ARGV[4] == 'end' then redis.call('DEL', KEYS[4], KEYS[5], KEYS[6]) end
+return 'done'
 """
 
-# Lease the units of the requests not yet requested in this run (those
-# already requested are leased, or done), and end the page's lease.
-# ARGV: deadline, the page's work, then (work, fingerprint, request) for each request.
-_HAND_OVER = """
-for i = 3, #ARGV, 3 do
-  if redis.call('SISMEMBER', KEYS[4], ARGV[i + 1]) == 0 then
-    redis.call('ZADD', KEYS[1], 'NX', ARGV[1], ARGV[i])
-    redis.call('HSETNX', KEYS[2], ARGV[i], ARGV[i + 2])
-  end
-end
-redis.call('ZREM', KEYS[1], ARGV[2])
-redis.call('HDEL', KEYS[2], ARGV[2])
-redis.call('HDEL', KEYS[3], ARGV[2])
-"""
 
-# The run is done when nothing is queued or leased; only then may its
-# dupefilter go (a worker still working would lose it).
-_END = """
-if redis.call('EXISTS', KEYS[1], KEYS[2]) == 0 then return redis.call('DEL', KEYS[3]) end
-return -1
-"""
+def worker_name() -> str:
+    """How a worker names itself in Redis: its host and process."""
+    return f"{socket.gethostname()}:{os.getpid()}"
 
 
 def run_prefix(settings, spider_name: str) -> str:
@@ -91,94 +76,76 @@ def run_prefix(settings, spider_name: str) -> str:
     return f"newscrawl:{run or spider_name}"
 
 
-@dataclass(frozen=True)
-class Expired:
-    work: str
-    request: Request
-    requeues: int
-
-
 class SharedRun:
-    def __init__(self, server, prefix: str, spider, lease_seconds: float):
+    """This worker's view of the run; made by the scheduler (``crawler.engine.scheduler.run``)."""
+
+    def __init__(self, server, prefix: str, worker: str, crawler=None):
         self.server = server
-        self.spider = spider
-        self.lease_seconds = lease_seconds
-        self.requests_key = f"{prefix}:requests"
-        self.dupefilter_key = f"{prefix}:dupefilter"
-        self.leases_key = f"{prefix}:leases"
-        self.leased_key = f"{prefix}:leased"
-        self.requeued_key = f"{prefix}:requeued"
-        self._fingerprint = RFPDupeFilter(server, self.dupefilter_key).request_fingerprint
-        self._hand_over = server.register_script(_HAND_OVER)
-        self._take_expired = server.register_script(_TAKE_EXPIRED)
-        self._end = server.register_script(_END)
+        self.worker = worker
+        self.crawler = crawler
+        names = ("requests", "busy", "sweep", "dupefilter", "sweeps", "rejected")  # _STEP's KEYS
+        self.keys = {name: f"{prefix}:{name}" for name in names}
+        self.busy = False
+        self.lost_redis = False
+        self._step = server.register_script(_STEP)
 
     @classmethod
     def from_crawler(cls, crawler):
         prefix = run_prefix(crawler.settings, crawler.spider.name)
-        return cls(connect(crawler.settings), prefix, crawler.spider, crawler.settings.getfloat("NEWSCRAWL_CLAIM_TIMEOUT"))
+        return cls(connect(crawler.settings), prefix, worker_name(), crawler)
 
-    # --- leases
+    # --- this worker
 
-    def lease(self, request: Request) -> None:
-        """Lease the request's unit of work, unless it is leased already."""
-        work = request.meta.get(WORK_KEY)
-        if work is None:
-            return
-        with self.server.pipeline() as pipe:
-            pipe.zadd(self.leases_key, {work: self._deadline()}, nx=True)
-            pipe.hsetnx(self.leased_key, work, self._encode(request))
-            pipe.execute()
+    def working(self) -> None:
+        """Before the worker takes a request: no moment exists when it holds one unmarked."""
+        if not self.busy:
+            self._mark_busy()
 
-    def renew(self, request: Request) -> None:
-        """Move the deadline of the request's lease, if it has one, to a full timeout from now."""
-        work = request.meta.get(WORK_KEY)
-        if work is not None:
-            self.server.zadd(self.leases_key, {work: self._deadline()}, xx=True)
+    def beat(self) -> None:
+        """While busy, push the deadline on (and come back, if taken for dead)."""
+        if self.busy:
+            self._mark_busy()
 
-    def hand_over(self, work: str, requests: list[Request]) -> None:
-        """End ``work``'s lease, and lease the units of those requests that are new to the run."""
-        args = [self._deadline(), work]
-        for request in requests:
-            args += [request.meta[WORK_KEY], self._fingerprint(request), self._encode(request)]
-        keys = [self.leases_key, self.leased_key, self.requeued_key, self.dupefilter_key]
-        self._hand_over(keys=keys, args=args)
+    def resting(self) -> None:
+        """The worker has nothing in hand."""
+        if self.busy:
+            self.server.zrem(self.keys["busy"], self.worker)
+            self.busy = False
 
-    def finish(self, work: str) -> None:
-        with self.server.pipeline() as pipe:
-            self._delete(pipe, work)
-            pipe.execute()
+    def _mark_busy(self) -> None:
+        self.server.zadd(self.keys["busy"], {self.worker: time.time() + DEAD_AFTER})
+        self.busy = True
 
-    def take_expired(self) -> list[Expired]:
-        """The units whose lease expired, now leased to the caller for a full timeout."""
-        now = time.time()
-        taken = self._take_expired(
-            keys=[self.leases_key, self.leased_key, self.requeued_key], args=[now, now + self.lease_seconds]
-        )
-        return [Expired(work.decode(), self._decode(data), requeues) for work, data, requeues in taken]
+    # --- the run
 
-    # --- the run as a whole
+    def step(self, action: str) -> str | int:
+        """``look``, ``sweep`` or ``end``: see _STEP."""
+        result = self._step(keys=list(self.keys.values()), args=[time.time(), self.worker, time.time() + DEAD_AFTER, action])
+        if isinstance(result, int):
+            self.busy = True
+            return result
+        return result.decode()
 
-    def is_quiet(self) -> bool:
-        """Nothing queued and nothing leased: no worker has anything to do."""
-        return self.server.exists(self.requests_key, self.leases_key) == 0
+    def owe_sweep(self, at: float) -> None:
+        """The run is not done before a sweep at ``at`` or later."""
+        self.server.zadd(self.keys["sweep"], {"due": at}, gt=True)
 
-    def end(self) -> bool:
-        """If the run is done, remove its dupefilter (so the next run starts afresh); whether it was done."""
-        return self._end(keys=[self.requests_key, self.leases_key, self.dupefilter_key]) >= 0
+    def mark_rejected(self, info_code: str) -> None:
+        self.server.sadd(self.keys["rejected"], info_code)
 
-    # ---
+    def was_rejected(self, info_code: str) -> bool:
+        return bool(self.server.sismember(self.keys["rejected"], info_code))
 
-    def _deadline(self) -> float:
-        return time.time() + self.lease_seconds
+    @contextmanager
+    def stop_if_lost(self):
+        """Losing Redis stops the worker (finish reason ``redis_unavailable``): without
+        it, it can do nothing. (scrapy-redis lets the error escape into the
+        engine, which retries every 5 seconds for ever.)"""
+        try:
+            yield
+        except redis.RedisError as exc:
+            if not self.lost_redis:
+                self.lost_redis = True
+                logger.error("Lost Redis (%s): this worker stops; the others sweep up its work", exc)
+                deferred_from_coro(self.crawler.engine.close_spider_async(reason="redis_unavailable"))
 
-    def _delete(self, pipe, work: str) -> None:
-        pipe.zrem(self.leases_key, work)
-        pipe.hdel(self.leased_key, work)
-        pipe.hdel(self.requeued_key, work)
-
-    def _encode(self, request: Request) -> bytes:
-        return picklecompat.dumps(request.to_dict(spider=self.spider))
-
-    def _decode(self, data: bytes) -> Request:
-        return request_from_dict(picklecompat.loads(data), spider=self.spider)

@@ -12,12 +12,11 @@ store's other tables.
 """
 
 import json
-import os
-import socket
 import time
 
-from newscrawl.scaleout.connection import connect
 from newscrawl.archive.store import ArchiveStore
+from newscrawl.scaleout.connection import connect
+from newscrawl.scaleout.run import worker_name
 
 ARCHIVED_KEY = "newscrawl:archived"
 CLAIM_KEY = "newscrawl:claim:{}"
@@ -49,8 +48,7 @@ class RedisArchiveStore(ArchiveStore):
 
     @classmethod
     def from_crawler(cls, crawler):
-        worker = f"{socket.gethostname()}:{os.getpid()}"
-        return cls(connect(crawler.settings), crawler.settings.getint("NEWSCRAWL_CLAIM_TIMEOUT"), worker)
+        return cls(connect(crawler.settings), crawler.settings.getint("NEWSCRAWL_CLAIM_TIMEOUT"), worker_name())
 
     def archived_path(self, info_code: str) -> str | None:
         record = self.server.hget(ARCHIVED_KEY, info_code)
@@ -61,6 +59,11 @@ class RedisArchiveStore(ArchiveStore):
         rewrite = rewrite or (self.archived_path(info_code) is not None and not self.is_archived(info_code))
         keys = [ARCHIVED_KEY, CLAIM_KEY.format(info_code)]
         return bool(self._claim(keys=keys, args=[info_code, self.worker, self.claim_seconds, int(rewrite)]))
+
+    def claim_ends(self, info_code: str) -> float | None:
+        """When the claim on the post expires; None if nobody holds one."""
+        milliseconds = self.server.pttl(CLAIM_KEY.format(info_code))
+        return time.time() + milliseconds / 1000 if milliseconds > 0 else None
 
     def release(self, info_code: str) -> None:
         self._release(keys=[CLAIM_KEY.format(info_code)], args=[self.worker])

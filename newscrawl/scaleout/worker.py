@@ -1,15 +1,16 @@
-"""The worker's part in a shared run: keeping leases, taking over, ending."""
+"""The worker's part in a shared run (run.py): staying, sweeping, ending."""
 
 import logging
 import time
 
 from scrapy import signals
 from scrapy.exceptions import DontCloseSpider
+from scrapy.utils.asyncio import create_looping_call
+from scrapy.utils.defer import deferred_from_coro
 
-from newscrawl.extensions.rejects import RejectLog
-from newscrawl.scaleout.run import MAX_REQUEUES, SharedRun
-from newscrawl.archive.store import ArchiveStore
-from newscrawl.work import info_code_of, page_listed, post_rejected, post_work
+from newscrawl.extensions.rejects import post_rejected
+from newscrawl.scaleout.run import BEAT_SECONDS
+from newscrawl.scaleout.sweep import MAX_SWEEPS, SWEEP_KEY
 
 logger = logging.getLogger(__name__)
 
@@ -17,21 +18,18 @@ logger = logging.getLogger(__name__)
 class RunWorker:
     """An extension, on in a shared run (see the addon).
 
-    - As the crawl signals them: hands a listing page's lease over to what
-      it leads to, and ends a post's lease once it is written or rejected.
-    - When idle, takes over the work whose lease expired (its worker died)
-      and puts it back on the shared queue.
-    - Ends the worker once the run has been quiet (nothing queued, nothing
-      leased) for NEWSCRAWL_REDIS_IDLE_TIMEOUT seconds. Until then it stays,
-      even with nothing to do: another worker may die, and its work must
-      find a taker. Every lease ends or expires, and expired work is given
-      up after MAX_REQUEUES, so no worker waits for ever.
+    - While the worker is busy, renews its mark every BEAT_SECONDS.
+    - When it has nothing in hand: waits while the run has work anywhere
+      (another worker may yet die, and its work must find a taker); sweeps
+      when the run owes a sweep; ends once the run has been done for
+      NEWSCRAWL_REDIS_IDLE_TIMEOUT seconds, removing the run's keys.
+    - Notes the posts rejected in this run: a sweep does not queue them again.
     """
 
     def __init__(self, crawler):
         self.crawler = crawler
         self.idle_timeout = crawler.settings.getfloat("NEWSCRAWL_REDIS_IDLE_TIMEOUT")
-        self.quiet_since: float | None = None
+        self.done_since: float | None = None
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -39,70 +37,67 @@ class RunWorker:
         for handler, signal in [
             (worker.spider_opened, signals.spider_opened),
             (worker.spider_idle, signals.spider_idle),
-            (worker.page_listed, page_listed),
-            (worker.item_scraped, signals.item_scraped),
-            (worker.item_dropped, signals.item_dropped),
+            (worker.spider_closed, signals.spider_closed),
             (worker.post_rejected, post_rejected),
         ]:
             crawler.signals.connect(handler, signal=signal)
         return worker
 
     def spider_opened(self):
-        self.run = SharedRun.from_crawler(self.crawler)
-        self.store = self.crawler.get_extension(ArchiveStore)
-        self.rejects = self.crawler.get_extension(RejectLog)
+        self.run = self.crawler.engine.scheduler.run
+        self.heartbeat = create_looping_call(self.beat)
+        self.heartbeat.start(BEAT_SECONDS, now=False)
 
-    # --- leases, as the crawl goes
+    def spider_closed(self):
+        if self.heartbeat.running:
+            self.heartbeat.stop()
 
-    def page_listed(self, work, requests):
-        self.run.hand_over(work, requests)
-
-    def item_scraped(self, item):
-        self.run.finish(post_work(item["info_code"]))
-
-    def item_dropped(self, item):
-        # Written by another worker (or run) meanwhile; a post dropped as
-        # invalid is rejected, and one claimed by a live worker stays leased.
-        info_code = item.get("info_code")
-        if info_code and self.store.is_archived(info_code):
-            self.run.finish(post_work(info_code))
+    def beat(self):
+        with self.run.stop_if_lost():
+            self.run.beat()
 
     def post_rejected(self, info_code):
-        self.run.finish(post_work(info_code))
-
-    # --- idle: take over, or end
+        with self.run.stop_if_lost():
+            self.run.mark_rejected(info_code)
 
     def spider_idle(self):
-        if self.take_over_expired() or not self.run.is_quiet():
-            self.quiet_since = None
-            raise DontCloseSpider
+        with self.run.stop_if_lost():
+            if self.may_end():
+                return
+        raise DontCloseSpider
+
+    def may_end(self) -> bool:
+        """With nothing in hand: sweep if the run owes it; end once it is done (and was, for the idle timeout)."""
+        self.run.resting()
+        needs = self.run.step("look")
+        if needs == "sweep":
+            deferred_from_coro(self.sweep())
+        if needs != "done":
+            self.done_since = None
+            return False
         now = time.monotonic()
-        if self.quiet_since is None:
-            self.quiet_since = now
-        if now - self.quiet_since < self.idle_timeout:
-            raise DontCloseSpider
-        logger.info("The shared run has been quiet for %gs (NEWSCRAWL_REDIS_IDLE_TIMEOUT): ending", self.idle_timeout)
+        self.done_since = self.done_since or now
+        if now - self.done_since < self.idle_timeout or self.run.step("end") != "done":
+            return False
+        logger.info("The shared run is done (for %gs, NEWSCRAWL_REDIS_IDLE_TIMEOUT): ending", self.idle_timeout)
+        return True
 
-    def take_over_expired(self) -> int:
-        """Requeue the work of dead workers; how many requests were requeued."""
-        requeued = 0
-        for expired in self.run.take_expired():
-            info_code = info_code_of(expired.work)
-            if info_code and self.store.is_archived(info_code):
-                self.run.finish(expired.work)  # written; its worker died before saying so
-            elif expired.requeues > MAX_REQUEUES:
-                self.give_up(expired.work, expired.request.url, info_code)
-            else:
-                logger.info("Taking over %s: its worker did not finish it in time", expired.work)
-                self.crawler.stats.inc_value("newscrawl/taken_over")
-                self.crawler.engine.crawl(expired.request.replace(dont_filter=True))
-                requeued += 1
-        return requeued
+    async def sweep(self):
+        """The spider's start requests, queued again for a sweep if this worker takes it."""
+        requests = [request async for request in self.crawler.spider.start()]
+        with self.run.stop_if_lost():
+            self.start_sweep(requests)
 
-    def give_up(self, work: str, url: str, info_code: str | None) -> None:
-        reason = f"given up after {MAX_REQUEUES} takeovers"
-        if info_code:
-            self.rejects.record("abandoned", url, info_code, reason)  # which ends the lease
-        else:
-            self.run.finish(work)
-            logger.error("Abandoned %s (%s): %s", work, url, reason)
+    def start_sweep(self, requests):
+        number = self.run.step("sweep")  # atomic: one worker sweeps
+        if not isinstance(number, int):
+            return
+        if number > MAX_SWEEPS + 1:
+            logger.error("Workers still lost after %d sweeps: no more sweeps; what they had is left to the next run",
+                         MAX_SWEEPS + 1)
+            return
+        logger.info("A worker was lost with work in hand: sweep %d lists the pages again", number)
+        self.crawler.stats.inc_value("newscrawl/sweeps")
+        for request in requests:
+            request.meta[SWEEP_KEY] = number
+            self.crawler.engine.crawl(request)

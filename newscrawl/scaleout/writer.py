@@ -11,10 +11,10 @@ class SharedDirWriterPipeline(MarkdownWriterPipeline):
     not leftovers. Only one older than NEWSCRAWL_CLAIM_TIMEOUT is (no write
     outlives its claim).
 
-    Writes each post before the next (no NEWSCRAWL_SYNC_BATCH): a shared
-    run ends a post's lease once its item is scraped (worker.py), so a post
-    must be on disk by then, or a worker killed with a batch in hand would
-    lose it."""
+    Writes each post before the next (no NEWSCRAWL_SYNC_BATCH): a post
+    claimed and not archived waits for its claim to expire before a sweep
+    (sweep.py) queues it again, so a killed worker should hold as few as
+    it can."""
 
     @classmethod
     def from_crawler(cls, crawler):

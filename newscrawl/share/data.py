@@ -26,8 +26,7 @@ from newscrawl.share.mode import ShareMode
 from newscrawl.share.page import read_rendered_share_page, share_page_meta
 from newscrawl.site.pages import PageError, read_eastmoney_article, read_share_json
 from newscrawl.site.records import UpstreamPost
-from newscrawl.site.urls import ShareLink
-from newscrawl.work import WORK_KEY, post_work
+from newscrawl.site.urls import INFO_CODE_KEY, ShareLink
 
 logger = logging.getLogger(__name__)
 
@@ -60,9 +59,9 @@ _EASTMONEY = _Source("eastmoney article", lambda text: read_eastmoney_article(Se
 
 
 def _request(link: ShareLink, url: str, **meta) -> scrapy.Request:
-    """A request for the link's share data, as part of its post's work (a refused
-    offsite link is that post's reject: newscrawl.middlewares.offsite)."""
-    return scrapy.Request(url, meta={WORK_KEY: post_work(link.info_code), **meta})
+    """A request for the link's share data, naming its post (a refused offsite
+    link is that post's reject: newscrawl.middlewares.offsite)."""
+    return scrapy.Request(url, meta={INFO_CODE_KEY: link.info_code, **meta})
 
 
 class ShareData:

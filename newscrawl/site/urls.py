@@ -22,6 +22,10 @@ INFO_CODE_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 #: Request meta: the URL a request was made for, where NEWSCRAWL_HOST_MAP sent it to a mirror.
 CANONICAL_URL_KEY = "newscrawl_canonical_url"
 
+#: Request meta: the infoCode of the post a request is for (its page, its share
+#: data), so that whatever refuses the request knows whose reject it is.
+INFO_CODE_KEY = "newscrawl_info_code"
+
 
 def canonical_url(request) -> str:
     """The site's own URL of a request, whichever mirror it was fetched from."""
