@@ -16,7 +16,8 @@ from urllib.parse import urlsplit
 
 from scrapy.utils.misc import load_object
 
-from newscrawl.archive.paths import output_dir, state_path
+from newscrawl.archive.paths import output_dir, state_path, state_uri
+from newscrawl.archive.store import store_class
 from newscrawl.errors import ConfigError
 from newscrawl.middlewares.hostmap import HostMap
 
@@ -128,7 +129,7 @@ def load(settings) -> None:
             raise ConfigError(f"{name}={value}: {exc}") from None
     _set_log_level(settings)
     _check_directory("NEWSCRAWL_OUTPUT_DIR", output_dir(settings))
-    _check_directory("NEWSCRAWL_STATE", state_path(settings).parent)
+    _check_state(settings)
 
 
 def _set_log_level(settings) -> None:
@@ -136,6 +137,17 @@ def _set_log_level(settings) -> None:
     level = settings.get("NEWSCRAWL_LOG_LEVEL")
     if level:
         settings.set("LOG_LEVEL", level.upper(), priority=settings.getpriority("NEWSCRAWL_LOG_LEVEL"))
+
+
+def _check_state(settings) -> None:
+    """A state a store is kept in (a ConfigError names the schemes); the workers of
+    a shared run share theirs; a SQLite file's directory can be made."""
+    store = store_class(state_uri(settings))
+    if not store.shared:
+        if settings.get("NEWSCRAWL_REDIS_URL"):
+            raise ConfigError(f"NEWSCRAWL_STATE={settings.get('NEWSCRAWL_STATE')}: the workers of a shared run "
+                              "(NEWSCRAWL_REDIS_URL) share their archive state: leave it empty, or give a redis:// URI")
+        _check_directory("NEWSCRAWL_STATE", state_path(settings).parent)
 
 
 def _check_directory(name: str, directory: Path) -> None:

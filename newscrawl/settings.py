@@ -28,7 +28,10 @@ NEWSCRAWL_HOST_MAP = "{}"
 #: Output directory; posts are written to <dir>/_posts/.
 NEWSCRAWL_OUTPUT_DIR = "output"
 
-#: SQLite archive state (infoCodes already written). Empty: <output dir>/state.sqlite3.
+#: Where the archive state is (the infoCodes written, the rejects, the listing
+#: counts): a path or sqlite:///path (a SQLite file), or redis://host:6379/0
+#: (newscrawl.archive.store.STORE_SCHEMES). Empty: with NEWSCRAWL_REDIS_URL
+#: that Redis, else <output dir>/state.sqlite3.
 NEWSCRAWL_STATE = ""
 
 #: Posts written to disk (fsync) and archived together; a crash loses at most
@@ -149,7 +152,8 @@ DOWNLOADER_MIDDLEWARES = {
 }
 
 EXTENSIONS = {
-    "newscrawl.archive.store.SqliteArchiveStore": 0,
+    # The archive state NEWSCRAWL_STATE names.
+    "newscrawl.archive.store.ArchiveStore": 0,
     "newscrawl.extensions.rejects.RejectLog": 0,
     "newscrawl.extensions.listings.ListingCounts": 0,
     "newscrawl.extensions.quietlog.QuietNetworkErrors": 0,

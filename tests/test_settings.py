@@ -10,7 +10,9 @@ from scrapy.utils.project import get_project_settings
 
 import newscrawl.settings
 from newscrawl import config
-from newscrawl.archive.paths import output_dir, state_path
+from newscrawl.archive.paths import output_dir, state_path, state_uri
+from newscrawl.archive.store import SqliteArchiveStore, store_class
+from newscrawl.scaleout.store import RedisArchiveStore
 from newscrawl.errors import ConfigError
 from tests.conftest import REPO
 
@@ -32,7 +34,8 @@ def _example_values(tmp_path) -> dict[str, tuple[str, str]]:
         "NEWSCRAWL_HOST_MAP": ('{"a": "http://b"}', '{"a": "http://c"}'),
         "NEWSCRAWL_ALLOWED_HOSTS": ("a.example", "b.example c.example"),
         "NEWSCRAWL_OUTPUT_DIR": (str(tmp_path / "env"), str(tmp_path / "cmdline")),
-        "NEWSCRAWL_STATE": (str(tmp_path / "env.sqlite3"), str(tmp_path / "cmdline.sqlite3")),
+        # Redis: the examples' NEWSCRAWL_REDIS_URL makes a shared run, whose workers share their state.
+        "NEWSCRAWL_STATE": ("redis://a:6379/2", "redis://b:6379/3"),
         "NEWSCRAWL_SYNC_BATCH": ("5", "7"),
         "NEWSCRAWL_LOG_LEVEL": ("DEBUG", "WARNING"),
         "NEWSCRAWL_MAX_FAILED_SHARE": ("0.2", "0.3"),
@@ -93,6 +96,26 @@ def test_every_setting_comes_from_its_env_var_and_dash_s_wins(tmp_path, monkeypa
     assert (from_env.get("LOG_LEVEL"), both.get("LOG_LEVEL")) == ("DEBUG", "WARNING")
 
 
+@pytest.mark.parametrize("state, store", [
+    ("", SqliteArchiveStore),
+    ("state.sqlite3", SqliteArchiveStore),
+    ("sqlite:///var/lib/newscrawl/state.sqlite3", SqliteArchiveStore),
+    ("redis://localhost:6379/0", RedisArchiveStore),
+])
+def test_the_state_uri_chooses_the_store(state, store):
+    assert store_class(state_uri(Settings({"NEWSCRAWL_STATE": state}))) is store
+
+
+def test_a_shared_run_keeps_its_state_in_its_redis_unless_told_otherwise(tmp_path):
+    shared = Settings({"NEWSCRAWL_REDIS_URL": "redis://queue:6379/0", "NEWSCRAWL_OUTPUT_DIR": str(tmp_path)})
+    assert state_uri(shared) == "redis://queue:6379/0"
+    shared.set("NEWSCRAWL_STATE", "redis://state:6379/1")
+    assert state_uri(shared) == "redis://state:6379/1"
+    shared.set("NEWSCRAWL_STATE", str(tmp_path / "state.sqlite3"))
+    with pytest.raises(ConfigError, match="the workers of a shared run .* share their archive state"):
+        config.load(shared)
+
+
 def test_relative_paths_are_the_projects(tmp_path, monkeypatch):
     (tmp_path / "scrapy.cfg").write_text("[settings]\ndefault = newscrawl.settings\n", encoding="utf-8")
     (tmp_path / "spiders").mkdir()
@@ -110,6 +133,7 @@ def test_relative_paths_are_the_projects(tmp_path, monkeypatch):
     ("NEWSCRAWL_SITE_URL", "finews.withounder.com", "NEWSCRAWL_SITE_URL=finews.withounder.com: must be an http(s) URL"),
     ("NEWSCRAWL_ALERT_ACTIONS", "spidermon.nothing.Here", "NEWSCRAWL_ALERT_ACTIONS=spidermon.nothing.Here: cannot import"),
     ("NEWSCRAWL_HOST_MAP", "[1]", "NEWSCRAWL_HOST_MAP must be a JSON object"),
+    ("NEWSCRAWL_STATE", "mysql://db/state", "NEWSCRAWL_STATE='mysql://db/state': give a path, or a URI of sqlite://, redis://"),
 ])
 def test_a_bad_value_is_one_config_error(name, value, message):
     settings = _project_settings()

@@ -6,6 +6,7 @@ command run from ``spiders/`` uses the project's archive, not a new one.
 """
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from scrapy.utils.conf import closest_scrapy_cfg
 
@@ -26,9 +27,31 @@ def posts_dir(settings) -> Path:
     return output_dir(settings) / "_posts"
 
 
+def state_uri(settings) -> str:
+    """Where the archive state is (NEWSCRAWL_STATE): a path, ``sqlite:///path`` or
+    ``redis://...``. By default the Redis of a shared run (NEWSCRAWL_REDIS_URL),
+    else ``<output dir>/state.sqlite3``."""
+    return settings.get("NEWSCRAWL_STATE") or settings.get("NEWSCRAWL_REDIS_URL") or str(output_dir(settings) / "state.sqlite3")
+
+
+def without_password(uri: str) -> str:
+    """A URI fit for a log line: its password, if any, as ``***``."""
+    parts = urlsplit(uri)
+    if parts.password is None:
+        return uri
+    return parts._replace(netloc=parts.netloc.replace(f":{parts.password}@", ":***@", 1)).geturl()
+
+
+def state_scheme(uri: str) -> str:
+    """``sqlite``, ``redis``, ...; ``""`` for a plain path."""
+    scheme, colon, _ = uri.partition("://")
+    return scheme.lower() if colon else ""
+
+
 def state_path(settings) -> Path:
-    state = settings.get("NEWSCRAWL_STATE")
-    return project_path(state) if state else output_dir(settings) / "state.sqlite3"
+    """The SQLite file of a state kept in one (a path, or ``sqlite:///path``)."""
+    uri = state_uri(settings)
+    return project_path(urlsplit(uri).path if state_scheme(uri) == "sqlite" else uri)
 
 
 def rejects_path(settings) -> Path:

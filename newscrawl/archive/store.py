@@ -17,8 +17,10 @@ import time
 from collections.abc import Iterator
 
 from scrapy import signals
+from scrapy.utils.misc import load_object
 
-from newscrawl.archive.paths import state_path
+from newscrawl.archive.paths import state_path, state_scheme, state_uri
+from newscrawl.errors import ConfigError
 
 logger = logging.getLogger(__name__)
 
@@ -31,7 +33,25 @@ class ArchiveStore:
     archived unless ``rewrite`` (``-a refresh=1``: an archived post is
     written again, once per run). ``mark_archived`` records the file in
     place; ``release`` gives the claim up when the post could not be written.
+
+    ``shared``: several runs may use the store at once (its claims hold across
+    processes); else one run at a time, under the crawl command's lock.
     """
+
+    shared = False
+
+    @classmethod
+    def from_crawler(cls, crawler) -> "ArchiveStore":
+        """The crawl's store (an extension): the one NEWSCRAWL_STATE names."""
+        store = open_store(crawler.settings)
+        # Not at spider_closed: the rejects and listing counts are written then.
+        crawler.signals.connect(store.close, signal=signals.engine_stopped)
+        return store
+
+    @classmethod
+    def open(cls, uri: str, settings) -> "ArchiveStore":
+        """The store at ``uri`` (NEWSCRAWL_STATE, made whole by newscrawl.archive.paths.state_uri)."""
+        raise NotImplementedError
 
     def is_archived(self, info_code: str) -> bool:
         """Whether the post is archived and its file is there to read (one ``access`` call):
@@ -86,6 +106,32 @@ class ArchiveStore:
         raise NotImplementedError
 
 
+#: NEWSCRAWL_STATE's scheme -> the store kept there (as Scrapy's FilesPipeline picks its
+#: store): a path or ``sqlite:///path``, a SQLite file; ``redis://``, a Redis database
+#: that several workers share (newscrawl.scaleout).
+STORE_SCHEMES = {
+    "": "newscrawl.archive.store.SqliteArchiveStore",
+    "sqlite": "newscrawl.archive.store.SqliteArchiveStore",
+    "redis": "newscrawl.scaleout.store.RedisArchiveStore",
+    "rediss": "newscrawl.scaleout.store.RedisArchiveStore",
+}
+
+
+def store_class(uri: str) -> type[ArchiveStore]:
+    """The store class of a state URI; a ConfigError for a scheme it is not."""
+    scheme = state_scheme(uri)
+    if scheme not in STORE_SCHEMES:
+        known = ", ".join(f"{s}://" for s in STORE_SCHEMES if s)
+        raise ConfigError(f"NEWSCRAWL_STATE={uri!r}: give a path, or a URI of {known}")
+    return load_object(STORE_SCHEMES[scheme])
+
+
+def open_store(settings) -> ArchiveStore:
+    """The archive store NEWSCRAWL_STATE names: the one place that chooses the backend."""
+    uri = state_uri(settings)
+    return store_class(uri).open(uri, settings)
+
+
 class SqliteArchiveStore(ArchiveStore):
     """Archive state in an embedded SQLite file (NEWSCRAWL_STATE).
 
@@ -109,11 +155,8 @@ class SqliteArchiveStore(ArchiveStore):
         self._claimed: set[str] = set()
 
     @classmethod
-    def from_crawler(cls, crawler):
-        store = cls(state_path(crawler.settings))
-        # Not at spider_closed: the rejects and listing counts are written then.
-        crawler.signals.connect(store.close, signal=signals.engine_stopped)
-        return store
+    def open(cls, uri: str, settings) -> "SqliteArchiveStore":
+        return cls(state_path(settings))
 
     def archived_path(self, info_code: str) -> str | None:
         row = self._db.execute("SELECT path FROM archived WHERE info_code = ?", (info_code,)).fetchone()

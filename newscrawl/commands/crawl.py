@@ -7,9 +7,9 @@ Scrapy's own ``crawl`` exits 0 even when every request failed. This one:
 - says where the archive is, in the first line it logs;
 - refuses to start while another run holds the same archive state
   (exit 75, EX_TEMPFAIL: "try again later"), so a cron entry that fires
-  every minute is safe; a worker of a shared run (NEWSCRAWL_REDIS_URL)
-  takes no lock: running beside the others is its job, and its claims
-  keep it from writing what they write;
+  every minute is safe; a run on a shared state (Redis: a worker of a
+  shared run) takes no lock: running beside the others is its job, and
+  its claims keep it from writing what they write;
 - exits 1 when the run's monitors (newscrawl.monitors) found a problem, else 0.
 """
 
@@ -23,7 +23,8 @@ from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
 
 from newscrawl import config
-from newscrawl.archive.paths import output_dir, state_path
+from newscrawl.archive.paths import output_dir, state_uri, without_password
+from newscrawl.archive.store import store_class
 from newscrawl.errors import ConfigError
 from newscrawl.failures import PROBLEMS_KEY
 from newscrawl.runlock import ArchiveLocked, archive_lock
@@ -49,10 +50,9 @@ class Command(ScrapyCrawlCommand):
             print(f"newscrawl: {exc}", file=sys.stderr)
             self.exitcode = EXIT_CONFIG_ERROR
             return
-        shared = bool(self.settings.get("NEWSCRAWL_REDIS_URL"))
-        logger.info("Archive: %s (state: %s)", output_dir(self.settings),
-                    "Redis, NEWSCRAWL_REDIS_URL" if shared else state_path(self.settings))
-        if shared:
+        state = state_uri(self.settings)
+        logger.info("Archive: %s (state: %s)", output_dir(self.settings), without_password(state))
+        if store_class(state).shared:
             self.exitcode = self._crawl(args[0], opts)
             return
         try:

@@ -17,9 +17,9 @@ import sys
 from scrapy.commands import ScrapyCommand
 
 from newscrawl import config
-from newscrawl.archive.paths import posts_dir, state_path
+from newscrawl.archive.paths import posts_dir, state_uri
 from newscrawl.archive.postfile import NotAPostFile, read_post
-from newscrawl.archive.store import ArchiveStore, SqliteArchiveStore
+from newscrawl.archive.store import ArchiveStore, open_store, store_class
 from newscrawl.commands.crawl import EXIT_BAD_RUN, EXIT_CONFIG_ERROR, EXIT_LOCKED
 from newscrawl.errors import ConfigError
 from newscrawl.runlock import ArchiveLocked, archive_lock
@@ -35,10 +35,11 @@ class Command(ScrapyCommand):
     def run(self, args, opts):
         try:
             config.load(self.settings)
-            if self.settings.get("NEWSCRAWL_REDIS_URL"):
-                raise ConfigError("scrapy verify checks the SQLite state; unset NEWSCRAWL_REDIS_URL")
+            if store_class(state_uri(self.settings)).shared:
+                raise ConfigError("scrapy verify repairs a state one run uses at a time (a SQLite file), "
+                                  "not one that workers may be writing to")
             with archive_lock(self.settings):
-                store = SqliteArchiveStore(state_path(self.settings))
+                store = open_store(self.settings)
                 try:
                     findings = verify(store, posts_dir(self.settings))
                 finally:

@@ -1,11 +1,11 @@
 """What the report reads besides the posts: the current rejects and the last runs."""
 
 import json
-import sqlite3
 from collections import deque
 from pathlib import Path
 
-from newscrawl.archive.paths import rejects_path, runs_path, state_path
+from newscrawl.archive.paths import rejects_path, runs_path
+from newscrawl.archive.store import open_store
 
 
 def current_rejects(settings) -> list[dict]:
@@ -21,24 +21,11 @@ def current_rejects(settings) -> list[dict]:
     latest: dict[str, dict] = {}
     for entry in _json_lines(path):
         latest[entry.get("info_code") or entry.get("url") or ""] = entry
-    archived = _archived(state_path(settings), [entry["info_code"] for entry in latest.values() if entry.get("info_code")])
-    return [entry for entry in latest.values() if entry.get("info_code") not in archived]
-
-
-def _archived(state: Path, info_codes: list[str]) -> set[str]:
-    """Those of info_codes the SQLite state records as archived (read-only: the report changes nothing)."""
-    if not info_codes or not state.exists():
-        return set()
-    db = sqlite3.connect(f"{state.resolve().as_uri()}?mode=ro", uri=True)
+    store = open_store(settings)
     try:
-        found = set()
-        for start in range(0, len(info_codes), 500):
-            chunk = info_codes[start : start + 500]
-            rows = db.execute(f"SELECT info_code FROM archived WHERE info_code IN ({','.join('?' * len(chunk))})", chunk)
-            found.update(code for (code,) in rows)
-        return found
+        return [entry for entry in latest.values() if store.archived_path(entry.get("info_code") or "") is None]
     finally:
-        db.close()
+        store.close()
 
 
 def last_runs(settings, count: int) -> list[dict]:

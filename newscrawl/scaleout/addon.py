@@ -1,6 +1,5 @@
 """The addon that turns a crawl into one worker of a shared run."""
 
-from newscrawl.archive.store import SqliteArchiveStore
 from newscrawl.pipelines.markdown import MarkdownWriterPipeline
 
 
@@ -10,7 +9,7 @@ class RedisScaleOut:
     - scrapy-redis' scheduler (our thin SharedScheduler), queue and
       dupefilter, with their keys under the run's prefix instead of the
       spider's name;
-    - the archive state in Redis instead of SQLite;
+    - (the archive state is in that Redis too: newscrawl.archive.paths.state_uri);
     - the RunWorker extension (staying while the run has work, sweeping,
       ending) and the SweepMiddleware (what a sweep queues again);
     - a writer that leaves other workers' temporary files alone.
@@ -22,7 +21,6 @@ class RedisScaleOut:
             return
         # Here, not at the top: a run on its own never imports scrapy-redis and redis (0.1 s).
         from newscrawl.scaleout.run import run_prefix
-        from newscrawl.scaleout.store import RedisArchiveStore
         from newscrawl.scaleout.sweep import SweepMiddleware
         from newscrawl.scaleout.worker import RunWorker
         from newscrawl.scaleout.writer import SharedDirWriterPipeline
@@ -33,7 +31,6 @@ class RedisScaleOut:
         settings.set("DUPEFILTER_CLASS", "scrapy_redis.dupefilter.RFPDupeFilter", "addon")
         settings.set("SCHEDULER_QUEUE_KEY", f"{prefix}:requests", "addon")
         settings.set("SCHEDULER_DUPEFILTER_KEY", f"{prefix}:dupefilter", "addon")
-        settings.replace_in_component_priority_dict("EXTENSIONS", SqliteArchiveStore, RedisArchiveStore)
         settings.set_in_component_priority_dict("EXTENSIONS", RunWorker, 0)
         settings.set_in_component_priority_dict("SPIDER_MIDDLEWARES", SweepMiddleware, 0)
         settings.replace_in_component_priority_dict("ITEM_PIPELINES", MarkdownWriterPipeline, SharedDirWriterPipeline)

@@ -1,26 +1,18 @@
 """The Redis client, from the settings, checked at start-up."""
 
-from urllib.parse import urlsplit
-
 import redis
-from scrapy_redis.connection import get_redis_from_settings
+from scrapy_redis.connection import get_redis
+from scrapy_redis.defaults import REDIS_PARAMS
 
+from newscrawl.archive.paths import without_password
 from newscrawl.errors import ConfigError
 
 
-def connect(settings) -> redis.Redis:
-    """The client scrapy-redis makes from REDIS_URL; a ConfigError if Redis does not answer."""
+def connect(url: str, setting: str) -> redis.Redis:
+    """A client as scrapy-redis makes one, for the URL of a setting; a ConfigError if Redis does not answer."""
     try:
-        server = get_redis_from_settings(settings)
+        server = get_redis(url=url, **REDIS_PARAMS)
         server.ping()
     except (redis.RedisError, ValueError) as exc:
-        where = _without_password(settings.get("REDIS_URL"))
-        raise ConfigError(f"cannot use Redis at {where} (NEWSCRAWL_REDIS_URL): {exc}") from None
+        raise ConfigError(f"cannot use Redis at {without_password(url)} ({setting}): {exc}") from None
     return server
-
-
-def _without_password(url: str) -> str:
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    return parts._replace(netloc=parts.netloc.replace(f":{parts.password}@", ":***@", 1)).geturl()

@@ -92,7 +92,8 @@ class SharedRun:
     @classmethod
     def from_crawler(cls, crawler):
         prefix = run_prefix(crawler.settings, crawler.spider.name)
-        return cls(connect(crawler.settings), prefix, worker_name(), crawler)
+        server = connect(crawler.settings.get("NEWSCRAWL_REDIS_URL"), "NEWSCRAWL_REDIS_URL")
+        return cls(server, prefix, worker_name(), crawler)
 
     # --- this worker
 

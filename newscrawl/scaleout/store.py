@@ -39,6 +39,8 @@ return 0
 
 
 class RedisArchiveStore(ArchiveStore):
+    shared = True
+
     def __init__(self, server, claim_seconds: int, worker: str):
         self.server = server
         self.claim_seconds = claim_seconds
@@ -47,8 +49,9 @@ class RedisArchiveStore(ArchiveStore):
         self._release = server.register_script(_RELEASE)
 
     @classmethod
-    def from_crawler(cls, crawler):
-        return cls(connect(crawler.settings), crawler.settings.getint("NEWSCRAWL_CLAIM_TIMEOUT"), worker_name())
+    def open(cls, uri: str, settings) -> "RedisArchiveStore":
+        setting = "NEWSCRAWL_STATE" if settings.get("NEWSCRAWL_STATE") else "NEWSCRAWL_REDIS_URL"  # where the URI came from
+        return cls(connect(uri, setting), settings.getint("NEWSCRAWL_CLAIM_TIMEOUT"), worker_name())
 
     def archived_path(self, info_code: str) -> str | None:
         record = self.server.hget(ARCHIVED_KEY, info_code)
