@@ -34,6 +34,7 @@ def _example_values(tmp_path) -> dict[str, tuple[str, str]]:
         "NEWSCRAWL_OUTPUT_DIR": (str(tmp_path / "env"), str(tmp_path / "cmdline")),
         "NEWSCRAWL_STATE": (str(tmp_path / "env.sqlite3"), str(tmp_path / "cmdline.sqlite3")),
         "NEWSCRAWL_SYNC_BATCH": ("5", "7"),
+        "NEWSCRAWL_PARSE_WORKERS": ("0", "2"),
         "NEWSCRAWL_LOG_LEVEL": ("DEBUG", "WARNING"),
         "NEWSCRAWL_MAX_FAILED_SHARE": ("0.2", "0.3"),
         "NEWSCRAWL_MAX_UNPARSED_SHARE": ("0.2", "0.3"),
