@@ -139,6 +139,8 @@ ADDONS = {
     "newscrawl.addons.browser.BrowserAddon": 0,
     # Scale-out on Redis, when NEWSCRAWL_REDIS_URL is set.
     "newscrawl.scaleout.addon.RedisScaleOut": 0,
+    # Pending requests on disk (newscrawl/scheduler.py), when neither a JOBDIR nor the scale-out has a scheduler.
+    "newscrawl.scheduler.SpillingSchedulerAddon": 0,
 }
 
 DOWNLOADER_MIDDLEWARES = {

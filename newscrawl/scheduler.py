@@ -1,0 +1,46 @@
+"""Pending requests on disk, not in memory: ``SpillingScheduler`` and the addon that installs it.
+
+A category page lists thousands of posts, and the crawl asks for them all
+at once: Scrapy's scheduler would hold every pending post request in memory
+(about 2 KB each), so a backfill's peak memory grows with the site. Scrapy
+keeps pending requests on disk only in a resumable job (``JOBDIR``), which
+also keeps the duplicate filter and the spider's state for the next run.
+This scheduler keeps them on disk in a temporary directory for the run
+alone (``SCHEDULER_DISK_QUEUE``, pickled), removed when the spider closes.
+
+``SpillingSchedulerAddon`` (in ADDONS) makes it the scheduler unless
+something else brings its own: a ``JOBDIR`` (Scrapy's disk queue), the
+scale-out (scrapy-redis' scheduler), or a ``SCHEDULER`` given outright.
+"""
+
+import shutil
+import tempfile
+
+from scrapy.core.scheduler import Scheduler
+
+
+class SpillingScheduler(Scheduler):
+    """Scrapy's scheduler with its disk queue in a temporary directory when there is no JOBDIR."""
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        scheduler = super().from_crawler(crawler)
+        scheduler.spill_dir = None
+        if scheduler.dqdir is None:
+            scheduler.spill_dir = tempfile.mkdtemp(prefix="newscrawl-requests-")
+            scheduler.dqdir = scheduler._dqdir(scheduler.spill_dir)
+        return scheduler
+
+    def close(self, reason: str):
+        result = super().close(reason)
+        if self.spill_dir:
+            shutil.rmtree(self.spill_dir, ignore_errors=True)
+        return result
+
+
+class SpillingSchedulerAddon:
+    def update_settings(self, settings):
+        # Scrapy's own scheduler, unless set otherwise (the scale-out addon sets its
+        # own, at the same priority: whichever of the two runs first, it wins).
+        if settings.get("SCHEDULER") == "scrapy.core.scheduler.Scheduler" and not settings.get("JOBDIR"):
+            settings.set("SCHEDULER", f"{__name__}.SpillingScheduler", "addon")
