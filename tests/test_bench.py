@@ -20,7 +20,7 @@ def test_benchmark_reports_every_figure(tmp_path):
     results = tmp_path / "results.json"
     proc = subprocess.run(
         [sys.executable, "-m", "bench.crawl", "--posts", "100", "--small-posts", "20", "--share-posts", "5",
-         "--json", str(results)],
+         "--parse-workers", "1", "--json", str(results)],
         cwd=REPO, capture_output=True, text=True, timeout=600,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
@@ -37,6 +37,7 @@ def test_benchmark_reports_every_figure(tmp_path):
     assert figures["runs"]["b_backfill"]["files_written"] == 101
     assert figures["a_and_b_fetch_the_same"] is True
     assert figures["b_over_a"] > 0
+    assert figures["parse_workers"] == 1 and "NEWSCRAWL_PARSE_WORKERS=1" in proc.stdout
 
     assert set(figures["targets"]) == TARGETS
     # Request counts and imports do not depend on the machine: these targets hold at any size.
