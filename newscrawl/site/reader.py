@@ -2,9 +2,9 @@
 
 Reading a post page (lxml's tree, the body's HTML to Markdown) and loading
 its item are about a third of the event loop's CPU in a backfill. With
-``NEWSCRAWL_PARSE_WORKERS`` (default 1) above 0 they run in that many
-worker processes, so another core does them while the event loop goes on
-downloading; with 0 they run on the event loop, as before. What goes to a
+``NEWSCRAWL_PARSE_WORKERS`` above 0 they run in that many worker
+processes, so another core does them while the event loop goes on
+downloading; with 0 (the default) they run on the event loop. What goes to a
 worker and back is plain data (the page's text, SitePost, UpstreamPost, the
 item's fields), and the worker runs the same functions, so the posts are
 the same byte for byte either way.
@@ -30,6 +30,7 @@ import multiprocessing
 import os
 import pickle
 import struct
+from collections import deque
 from multiprocessing.connection import Connection
 
 from parsel import Selector
@@ -101,7 +102,7 @@ class _Worker:
     def __init__(self, stats):
         self.stats = stats
         self.dead = False
-        self.waiting: list[asyncio.Future] = []  # the calls sent, oldest first
+        self.waiting: deque[asyncio.Future] = deque()  # the calls sent, oldest first
         self.unsent: list[bytes] = []  # calls made before the pipes were connected
         self.requests = self.answers = None  # the pipes' transports, once connected
         context = multiprocessing.get_context("spawn")
@@ -145,7 +146,7 @@ class _Worker:
         return answer
 
     def answered(self, ok: bool, value) -> None:
-        answer = self.waiting.pop(0)
+        answer = self.waiting.popleft()
         if not answer.done():
             answer.set_result(value) if ok else answer.set_exception(value)
 
@@ -162,7 +163,7 @@ class _Worker:
         for answer in self.waiting:
             if not answer.done():
                 answer.set_exception(ReaderCrashed(f"the page reader process died ({why})"))
-        self.waiting = []
+        self.waiting.clear()
 
     def stop(self) -> None:
         """Close its input (it reads the end and exits) and wait for it."""
