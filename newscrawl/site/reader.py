@@ -31,7 +31,7 @@ import os
 import pickle
 import struct
 from collections import deque
-from multiprocessing.connection import Connection
+from typing import TYPE_CHECKING
 
 from parsel import Selector
 from scrapy import signals
@@ -40,6 +40,9 @@ from newscrawl.items import PostItem
 from newscrawl.loading.loaders import load_post
 from newscrawl.site.pages import PageError, read_post_page
 from newscrawl.site.records import SitePost, UpstreamPost
+
+if TYPE_CHECKING:  # a run that reads no page does not import multiprocessing.connection
+    from multiprocessing.connection import Connection
 
 logger = logging.getLogger(__name__)
 
@@ -122,7 +125,7 @@ class _Worker:
             self.process.kill()
             self.died()
 
-    async def _connect(self, requests_in: Connection, answers_out: Connection):
+    async def _connect(self, requests_in: "Connection", answers_out: "Connection"):
         loop = asyncio.get_running_loop()
         requests, _ = await loop.connect_write_pipe(asyncio.Protocol, _file(requests_in, "wb"))
         self.answers, _ = await loop.connect_read_pipe(lambda: _Answers(self), _file(answers_out, "rb"))
@@ -179,7 +182,7 @@ class _Worker:
             self.process.join()
 
 
-def _file(connection: Connection, mode: str):
+def _file(connection: "Connection", mode: str):
     """The connection's pipe as a file, for the event loop's pipe transports (which close it)."""
     file = os.fdopen(os.dup(connection.fileno()), mode, buffering=0)
     connection.close()
@@ -207,7 +210,7 @@ class _Answers(asyncio.Protocol):
         self.worker.died()
 
 
-def _serve(requests: Connection, answers: Connection) -> None:
+def _serve(requests: "Connection", answers: "Connection") -> None:
     """The worker: answers each (function, args) with (True, result) or (False, exception), until its input ends."""
     while True:
         try:
