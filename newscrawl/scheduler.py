@@ -2,7 +2,8 @@
 
 A category page lists thousands of posts, and the crawl asks for them all
 at once: Scrapy's scheduler would hold every pending post request in memory
-(about 2 KB each), so a backfill's peak memory grows with the site. Scrapy
+(about 2 KB a post, with its mirror request: 129.9 MB against 118.7 MB at
+6,001 posts), so a backfill's peak memory grows with the site. Scrapy
 keeps pending requests on disk only in a resumable job (``JOBDIR``), which
 also keeps the duplicate filter and the spider's state for the next run.
 This scheduler keeps them on disk in a temporary directory for the run

@@ -19,9 +19,11 @@ The workers start at the first page read (a run that reads none starts no
 process), as fresh interpreters (``spawn``: the crawl's process has threads
 by then, so it is not forked), and are stopped and waited for when the
 spider closes. A worker that dies (killed, out of memory, a crash in a C
-library) fails the pages it held with ReaderCrashed, a PageError (their
-post is fetched again, then rejected); the error is logged, and the next
-page starts another worker.
+library) fails the calls it held with ReaderCrashed, a PageError: a page
+being read is fetched again, then rejected (parse_post's PageError); a
+post being loaded ends in a spider error (not archived, it is fetched
+again by the next run). The death is logged once, and the next call
+starts another worker.
 """
 
 import asyncio
