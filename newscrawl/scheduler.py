@@ -7,15 +7,19 @@ at once: Scrapy's scheduler would hold every pending post request in memory
 keeps pending requests on disk only in a resumable job (``JOBDIR``), which
 also keeps the duplicate filter and the spider's state for the next run.
 This scheduler keeps them on disk in a temporary directory for the run
-alone (``SCHEDULER_DISK_QUEUE``, pickled), removed when the spider closes.
+alone (``SCHEDULER_DISK_QUEUE``, pickled), removed when the spider closes;
+the directory of a run that was killed is removed by the next run (its
+name holds the run's process id).
 
 ``SpillingSchedulerAddon`` (in ADDONS) makes it the scheduler unless
 something else brings its own: a ``JOBDIR`` (Scrapy's disk queue), the
 scale-out (scrapy-redis' scheduler), or a ``SCHEDULER`` given outright.
 """
 
+import os
 import shutil
 import tempfile
+from pathlib import Path
 
 from scrapy.core.scheduler import Scheduler
 
@@ -28,7 +32,8 @@ class SpillingScheduler(Scheduler):
         scheduler = super().from_crawler(crawler)
         scheduler.spill_dir = None
         if scheduler.dqdir is None:
-            scheduler.spill_dir = tempfile.mkdtemp(prefix="newscrawl-requests-")
+            remove_leftovers()
+            scheduler.spill_dir = tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-")
             scheduler.dqdir = scheduler._dqdir(scheduler.spill_dir)
         return scheduler
 
@@ -37,6 +42,17 @@ class SpillingScheduler(Scheduler):
         if self.spill_dir:
             shutil.rmtree(self.spill_dir, ignore_errors=True)
         return result
+
+
+PREFIX = "newscrawl-requests-"
+
+
+def remove_leftovers(directory: str | None = None) -> None:
+    """Remove the spill directories of runs no longer running (killed before they could)."""
+    for leftover in Path(directory or tempfile.gettempdir()).glob(f"{PREFIX}*-*"):
+        pid = leftover.name.removeprefix(PREFIX).split("-", 1)[0]
+        if pid.isdigit() and not Path(f"/proc/{pid}").exists():
+            shutil.rmtree(leftover, ignore_errors=True)
 
 
 class SpillingSchedulerAddon:
