@@ -1,6 +1,6 @@
 """Benchmark the finews crawl: backfill throughput, incremental cost, memory.
 
-    python -m bench.crawl [--posts 20000] [--small-posts 5000] [--json bench/results.json]
+    python -m bench.crawl [--posts 20000] [--small-posts 5000] [--parse-workers 0] [--json bench/results.json]
 
 Serves a generated site built by real Jekyll (``python -m newscrawl.mocksite``,
 its own process, as the tests build theirs) and runs, one after another,
@@ -183,9 +183,10 @@ def measure(name: str, command: list[str], env: dict[str, str], server: SiteServ
 
 
 class Bench:
-    def __init__(self, workdir: Path, slugs: list[str]):
+    def __init__(self, workdir: Path, slugs: list[str], parse_workers: int = 0):
         self.workdir = workdir
         self.slugs = slugs
+        self.parse_workers = parse_workers
 
     def crawl_env(self, server: SiteServer, output: Path) -> dict[str, str]:
         env = {key: value for key, value in os.environ.items() if not key.startswith("NEWSCRAWL_")}
@@ -206,7 +207,7 @@ class Bench:
 
     def finews(self, name: str, server: SiteServer, output: Path, log_name: str, python_flags=()) -> Run:
         command = [sys.executable, *python_flags, "-m", "scrapy", "crawl", "finews", "-a", "categories=all",
-                   *LOOPBACK_SETTINGS]
+                   *LOOPBACK_SETTINGS, "-s", f"NEWSCRAWL_PARSE_WORKERS={self.parse_workers}"]
         return measure(name, command, self.crawl_env(server, output), server, self.workdir / log_name)
 
     def modules_of_rerun(self, server: SiteServer, output: Path) -> set[str]:
@@ -215,9 +216,9 @@ class Bench:
         return modules_loaded((self.workdir / "c-importtime.log").read_text(errors="replace"))
 
 
-def run_all(posts: int, small_posts: int, seed: int, workdir: Path, share_posts: int) -> dict:
+def run_all(posts: int, small_posts: int, seed: int, workdir: Path, share_posts: int, parse_workers: int = 0) -> dict:
     slugs = categories()
-    bench = Bench(workdir, slugs)
+    bench = Bench(workdir, slugs, parse_workers)
     new_posts = max(1, posts // 100)
 
     with SiteServer(small_posts, seed, new_posts) as server:
@@ -241,8 +242,10 @@ def run_all(posts: int, small_posts: int, seed: int, workdir: Path, share_posts:
 
         share = run_share(media_codes(posts, seed)[:share_posts], workdir, "browser", json.dumps(server.host_map))
 
-    return report_figures(posts, small_posts, new_posts, slugs, baseline, backfill, written, small, rerun, rerun_new,
-                          rerun_modules, share)
+    figures = report_figures(posts, small_posts, new_posts, slugs, baseline, backfill, written, small, rerun,
+                             rerun_new, rerun_modules, share)
+    figures["parse_workers"] = parse_workers
+    return figures
 
 
 def _content_requests(run: Run) -> dict[str, int]:
@@ -306,7 +309,7 @@ def print_report(figures: dict) -> None:
     site, runs = figures["site"], figures["runs"]
     print(f"\nfinews crawl benchmark: {site['posts']} posts in {len(site['categories'])} categories, "
           f"{figures['machine']['cpus']} CPUs, Python {figures['machine']['python']}, "
-          f"Scrapy {figures['machine']['scrapy']}")
+          f"Scrapy {figures['machine']['scrapy']}; (b)-(d) with NEWSCRAWL_PARSE_WORKERS={figures['parse_workers']}")
     print(f"{'run':34} {'wall s':>7} {'posts':>6} {'posts/s':>8} {'CPU s':>7} {'posts/CPU-s':>11} "
           f"{'peak RSS MB':>11} {'server CPU s':>12} {'load':>5}  requests")
     for key, run in runs.items():
@@ -335,11 +338,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--small-posts", type=int, default=5_000, help="posts of the second (b), for memory growth")
     parser.add_argument("--share-posts", type=int, default=300, help="media posts (e) renders share pages of")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--parse-workers", type=int, default=0,
+                        help="NEWSCRAWL_PARSE_WORKERS for (b), (c) and (d) (default 0: on the event loop)")
     parser.add_argument("--json", type=Path, default=REPO / "bench" / "results.json", help="where the figures go")
     args = parser.parse_args(argv)
 
     with tempfile.TemporaryDirectory(prefix="newscrawl-bench-") as workdir:
-        figures = run_all(args.posts, args.small_posts, args.seed, Path(workdir), args.share_posts)
+        figures = run_all(args.posts, args.small_posts, args.seed, Path(workdir), args.share_posts, args.parse_workers)
     print_report(figures)
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(figures, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")

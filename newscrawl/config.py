@@ -91,6 +91,7 @@ SETTINGS: dict[str, Callable] = {
     "NEWSCRAWL_OUTPUT_DIR": _text,
     "NEWSCRAWL_STATE": _text,
     "NEWSCRAWL_SYNC_BATCH": _number(int, minimum=1),
+    "NEWSCRAWL_PARSE_WORKERS": _number(int, minimum=0),
     "NEWSCRAWL_LOG_LEVEL": _choice(*LOG_LEVELS),
     "NEWSCRAWL_MAX_FAILED_SHARE": _number(float, 0, 1),
     "NEWSCRAWL_MAX_UNPARSED_SHARE": _number(float, 0, 1),

@@ -38,6 +38,12 @@ NEWSCRAWL_STATE = ""
 #: this many files, which the next run fetches again. 1: each post at once.
 NEWSCRAWL_SYNC_BATCH = 20
 
+#: Worker processes that read post pages and load posts (HTML to Markdown and
+#: the item loader), so that another core does that work while the event loop
+#: downloads (newscrawl/site/reader.py): for a backfill on a machine with a
+#: core to spare. 0: on the event loop, in-process.
+NEWSCRAWL_PARSE_WORKERS = 0
+
 # --- Share data (see newscrawl/sharemode.py and newscrawl/browser.py) ------
 
 #: How share data is fetched: auto (JSON, then the share page in Chromium),
@@ -137,6 +143,8 @@ ADDONS = {
     "newscrawl.addons.browser.BrowserAddon": 0,
     # Scale-out on Redis, when NEWSCRAWL_REDIS_URL is set.
     "newscrawl.scaleout.addon.RedisScaleOut": 0,
+    # Pending requests on disk (newscrawl/scheduler.py), when neither a JOBDIR nor the scale-out has a scheduler.
+    "newscrawl.scheduler.SpillingSchedulerAddon": 0,
 }
 
 DOWNLOADER_MIDDLEWARES = {

@@ -16,11 +16,11 @@ from newscrawl.extensions.listings import listing_read
 from newscrawl.extensions.rejects import RejectLog
 from newscrawl.failures import failure_reason
 from newscrawl.items import PostItem
-from newscrawl.loading.loaders import load_post
 from newscrawl.loading.processors import site_time
 from newscrawl.share.data import ShareData, Unavailable
 from newscrawl.site.discovery import FoundPost, category_from_link, category_from_tags, read_feed, read_home_page
-from newscrawl.site.pages import IncompletePageError, PageError, read_post_page
+from newscrawl.site.pages import IncompletePageError, PageError
+from newscrawl.site.reader import PageReader
 from newscrawl.site.records import SitePost, UpstreamPost
 from newscrawl.site.urls import (
     INFO_CODE_KEY,
@@ -83,6 +83,7 @@ class FinewsSpider(scrapy.Spider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.site_url = crawler.settings.get("NEWSCRAWL_SITE_URL").rstrip("/")
         spider.share = ShareData(crawler)
+        spider.reader = PageReader.from_crawler(crawler)
         spider.share_url = crawler.settings.get("NEWSCRAWL_SHARE_URL")
         return spider
 
@@ -159,9 +160,12 @@ class FinewsSpider(scrapy.Spider):
         self.crawler.stats.inc_value("newscrawl/listed", len(urls))
         self.crawler.signals.send_catch_log(listing_read, url=response.url, posts=len(urls),
                                             required=category in self.categories)
-        # The page answering confirms the slug of the posts that waited for it.
-        requests = [self.post_request(url, category) for url in [*urls, *waiting]]
-        yield from filter(None, requests)
+        # The page answering confirms the slug of the posts that waited for it. One request
+        # at a time: a page listing thousands of posts never holds them all (the scheduler's
+        # queue is on disk, newscrawl.scheduler).
+        for url in [*urls, *waiting]:
+            if request := self.post_request(url, category):
+                yield request
 
     def parse_home(self, response):
         yield from self._follow_found(response, read_home_page(Selector(text=response.text), response.url))
@@ -249,7 +253,7 @@ class FinewsSpider(scrapy.Spider):
             self.rejects.record("unreadable_post_page", response.url, info_code, "not a text page")
             return
         try:
-            site = read_post_page(Selector(text=response.text), response.url, info_code, category)
+            site = await self.reader.post_page(response.text, response.url, info_code, category)
         except PageError as exc:
             # Often a page cut short or a proxy's error page: fetch it again, then give up.
             if retry := get_retry_request(response.request, spider=self, reason=str(exc), give_up_log_level=logging.INFO):
@@ -273,7 +277,7 @@ class FinewsSpider(scrapy.Spider):
             link = parse_share_link(share_page_url(self.share_url, info_code))
         needs_share_data = not site.body.text_length or site.is_digest or untitled
         share = await self.share.fetch(link) if link and needs_share_data else None
-        if post := self.finish(site, share):
+        if post := await self.finish(site, share):
             yield post
 
     def post_failed(self, failure):
@@ -282,7 +286,7 @@ class FinewsSpider(scrapy.Spider):
         post = parse_post_url(url)  # None after a redirect elsewhere
         self.rejects.record("fetch_failed", url, post.info_code if post else None, failure_reason(failure))
 
-    def finish(self, site: SitePost, share: UpstreamPost | Unavailable | None) -> PostItem | None:
+    async def finish(self, site: SitePost, share: UpstreamPost | Unavailable | None) -> PostItem | None:
         """The post, from the site and its share data; None (a reject) when neither has a body."""
         upstream = share if isinstance(share, UpstreamPost) else None
         if upstream is not None:
@@ -290,4 +294,4 @@ class FinewsSpider(scrapy.Spider):
         elif not site.body.text_length:
             self.rejects.record("no_body", site.url, site.info_code, share.why if share else "")
             return None
-        return load_post(site, upstream)
+        return await self.reader.post(site, upstream)

@@ -22,7 +22,7 @@ def test_benchmark_reports_every_figure(tmp_path):
     results = tmp_path / "results.json"
     proc = subprocess.run(
         [sys.executable, "-m", "bench.crawl", "--posts", "100", "--small-posts", "20", "--share-posts", "5",
-         "--json", str(results)],
+         "--parse-workers", "1", "--json", str(results)],
         cwd=REPO, capture_output=True, text=True, timeout=600,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
@@ -41,6 +41,7 @@ def test_benchmark_reports_every_figure(tmp_path):
     runs = figures["runs"]
     assert figures["b_over_a"] == pytest.approx(runs["b_backfill"]["posts_per_s"] / runs["a_baseline"]["posts_per_s"],
                                                 rel=0.05)
+    assert figures["parse_workers"] == 1 and "NEWSCRAWL_PARSE_WORKERS=1" in proc.stdout
 
     assert set(figures["targets"]) == TARGETS
     # Request counts and imports do not depend on the machine: these targets hold at any size.

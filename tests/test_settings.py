@@ -37,6 +37,7 @@ def _example_values(tmp_path) -> dict[str, tuple[str, str]]:
         # Redis: the examples' NEWSCRAWL_REDIS_URL makes a shared run, whose workers share their state.
         "NEWSCRAWL_STATE": ("redis://a:6379/2", "redis://b:6379/3"),
         "NEWSCRAWL_SYNC_BATCH": ("5", "7"),
+        "NEWSCRAWL_PARSE_WORKERS": ("0", "2"),
         "NEWSCRAWL_LOG_LEVEL": ("DEBUG", "WARNING"),
         "NEWSCRAWL_MAX_FAILED_SHARE": ("0.2", "0.3"),
         "NEWSCRAWL_MAX_UNPARSED_SHARE": ("0.2", "0.3"),
