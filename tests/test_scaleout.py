@@ -141,8 +141,10 @@ def test_a_killed_worker_loses_no_post(tmp_path, redis_url):
             assert workers[number].wait(timeout=240) == 0, (logs / f"{number}.log").read_text()
 
         assert_every_post_written_once(output, logs, posts)
+        # One sweep queues again what the victim had in hand; a post it was writing when
+        # killed (its claim held, not archived) waits for the claim to expire, then a second.
         sweeps = [stat(logs / f"{n}.log", "newscrawl/sweeps") for n in survivors]
-        assert sorted(sweeps) == [0, 1], "one survivor swept up the victim's posts in hand, once"
+        assert sum(sweeps) in (1, 2), sweeps
         assert not [n for n in survivors if "Deprecat" in (logs / f"{n}.log").read_text()]
         # Refetched: only what the victim had in hand (its downloader holds at most 16 requests).
         assert POSTS <= len(site.post_page_requests()) <= POSTS + 32
