@@ -111,3 +111,13 @@ def test_report_page_renders_its_chart_offline_with_gaps_rejects_and_runs(output
         assert runs.nth(0).locator("td").last.inner_text().startswith(last_run.get("verdict", "not recorded"))
 
     in_chromium(check)
+
+
+def test_report_on_a_state_it_cannot_open_is_one_line_and_exit_2(output, tmp_path):
+    (output / "rejects.jsonl").parent.mkdir(parents=True, exist_ok=True)
+    (output / "rejects.jsonl").write_text('{"info_code": "NW1", "reason": "no_body"}\n', encoding="utf-8")
+    result = scrapy(output, "report", "-o", str(tmp_path / "r.html"), env={"NEWSCRAWL_STATE": "redis://127.0.0.1:1/0"})
+    assert result.returncode == 2, result.stderr
+    [line] = [line for line in result.stderr.splitlines() if line.startswith("newscrawl:")]
+    assert line.startswith("newscrawl: cannot use Redis at redis://127.0.0.1:1/0 (NEWSCRAWL_STATE): ")
+    assert "Traceback" not in result.stderr and not (tmp_path / "r.html").exists()
