@@ -44,7 +44,7 @@ NEWSCRAWL_SYNC_BATCH = 20
 #: core to spare. 0: on the event loop, in-process.
 NEWSCRAWL_PARSE_WORKERS = 0
 
-# --- Share data (see newscrawl/sharemode.py and newscrawl/browser.py) ------
+# --- Share data (see newscrawl/share/ and newscrawl/addons/browser.py) ------
 
 #: How share data is fetched: auto (JSON, then the share page in Chromium),
 #: api (JSON only), browser (share page in Chromium only) or off.
