@@ -23,6 +23,9 @@ from pathlib import Path
 
 from scrapy.core.scheduler import Scheduler
 
+#: The spill directories' names: PREFIX<pid>-<random>, so the next run can tell a dead run's.
+PREFIX = "newscrawl-requests-"
+
 
 class SpillingScheduler(Scheduler):
     """Scrapy's scheduler with its disk queue in a temporary directory when there is no JOBDIR."""
@@ -42,9 +45,6 @@ class SpillingScheduler(Scheduler):
         if self.spill_dir:
             shutil.rmtree(self.spill_dir, ignore_errors=True)
         return result
-
-
-PREFIX = "newscrawl-requests-"
 
 
 def remove_leftovers(directory: str | None = None) -> None:
