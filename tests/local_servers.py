@@ -1,6 +1,8 @@
-"""Stand-in servers on 127.0.0.1, each in a thread: an SMTP server that keeps the
+"""Stand-in servers on loopback, each in a thread: an SMTP server that keeps the
 messages it is sent (the alert tests), an HTTP server that records the paths asked
-for (the offsite tests)."""
+for (the offsite tests), and a canary on another loopback address that counts
+every connection made to it (the hostile-site tests: the crawler must never
+reach it)."""
 
 import http.server
 import socketserver
@@ -43,6 +45,35 @@ class _Probe(http.server.BaseHTTPRequestHandler):
 
     def log_message(self, *args):
         pass
+
+
+class _Canary(socketserver.BaseRequestHandler):
+    def handle(self):
+        with self.server.lock:
+            self.server.connections += 1
+        # Answer like a web server, so a client that got through goes on
+        # (a redirect followed, a script run) and the test sees all it did.
+        self.request.settimeout(1)
+        try:
+            self.request.recv(65536)
+            self.request.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 6\r\n"
+                                 b"Connection: close\r\n\r\ncanary")
+        except OSError:
+            pass
+
+
+#: The canary's address: loopback, but not 127.0.0.1 where the mock site is.
+CANARY_HOST = "127.0.0.2"
+
+
+def canary():
+    """A context manager yielding a TCP server on CANARY_HOST; ``server.connections``
+    counts the connections it accepted (any protocol: HTTP, WebSocket, ...)."""
+    server = socketserver.ThreadingTCPServer((CANARY_HOST, 0), _Canary)
+    server.daemon_threads = True
+    server.connections = 0
+    server.lock = threading.Lock()
+    return serving(server)
 
 
 def smtp_receiver():
