@@ -19,10 +19,7 @@ Playwright are imported only where a page is rendered.
 
 import logging
 import os
-from urllib.parse import urlsplit
-
-from newscrawl.middlewares.hostmap import HostMap
-from newscrawl.middlewares.offsite import allowed_hosts
+from newscrawl.allowlist import AllowList
 from newscrawl.share.mode import ShareMode
 
 logger = logging.getLogger(__name__)
@@ -70,8 +67,7 @@ class BrowserAddon:
                      "addon")
         settings.set("PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT", timeout_ms, "addon")
         settings.set("PLAYWRIGHT_MAX_PAGES_PER_CONTEXT", 4, "addon")
-        hosts = set(allowed_hosts(settings)) | HostMap.from_json(settings.get("NEWSCRAWL_HOST_MAP")).mirror_hosts()
-        settings.set("PLAYWRIGHT_ABORT_REQUEST", PageRequestFilter(hosts), "addon")
+        settings.set("PLAYWRIGHT_ABORT_REQUEST", PageRequestFilter(AllowList.from_settings(settings)), "addon")
 
 
 def sandboxed(settings) -> bool:
@@ -88,15 +84,15 @@ class PageRequestFilter:
     are images, fonts, media and CSS, which a page never needs for its text.
     """
 
-    def __init__(self, hosts: set[str]):
-        self.hosts = hosts
+    def __init__(self, allowlist: AllowList):
+        self.allowlist = allowlist
         self.warned: set[str] = set()  # one WARNING a host
 
     def __call__(self, request) -> bool:
         if request.resource_type in ABORTED_RESOURCE_TYPES:
             return True
-        host = (urlsplit(request.url).hostname or "").lower()
-        allowed = any(host == allowed or host.endswith(f".{allowed}") for allowed in self.hosts)
+        allowed = self.allowlist.allows(request.url)
+        host = request.url.split("/")[2] if "//" in request.url else request.url
         if not allowed and host not in self.warned:
             self.warned.add(host)
             logger.warning("A rendered share page asked for %s, off the site's hosts: aborted", request.url)
