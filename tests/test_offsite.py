@@ -5,7 +5,6 @@ import json
 
 import pytest_twisted
 
-from newscrawl.addons.browser import PageRequestFilter
 from newscrawl.allowlist import AllowList
 from newscrawl.mocksite import SHARE_HOSTS, SITE_HOST, Fault, MockSite, seed_post
 from tests.conftest import crawl, crawl_here, make_post
@@ -115,20 +114,3 @@ def test_a_rendered_share_page_cannot_reach_another_host(output):
     assert set(result.posts()) == {SAMPLE_INFO_CODE}
     probe_url = f"http://localhost:{probe.server_address[1]}/probe.js"
     assert len([line for line in result.log.splitlines() if " WARNING: " in line and probe_url in line]) == 1
-
-
-class _PageRequest:
-    def __init__(self, url: str, resource_type: str = "script"):
-        self.url, self.resource_type = url, resource_type
-
-
-def test_page_request_filter():
-    aborts = PageRequestFilter(AllowList.from_settings({
-        "NEWSCRAWL_HOST_MAP": '{"finews.zning.xyz": "http://127.0.0.1:8000"}',
-        "NEWSCRAWL_ALLOWED_HOSTS": "finews.zning.xyz eastmoney.com"}))
-    assert not aborts(_PageRequest("http://finews.zning.xyz/NewsData/GetNewsText.do?id=X"))
-    assert not aborts(_PageRequest("http://hk.eastmoney.com/a.js"))
-    assert not aborts(_PageRequest("http://127.0.0.1:8000/html_News/NewsShare.html", "document"))
-    assert aborts(_PageRequest("http://evil.example/a.js"))
-    assert aborts(_PageRequest("http://eastmoney.com.evil.example/a.js"))
-    assert aborts(_PageRequest("http://finews.zning.xyz/logo.png", "image"))

@@ -19,7 +19,7 @@ Playwright are imported only where a page is rendered.
 
 import logging
 import os
-from newscrawl.allowlist import AllowList
+
 from newscrawl.share.mode import ShareMode
 
 logger = logging.getLogger(__name__)
@@ -67,7 +67,7 @@ class BrowserAddon:
                      "addon")
         settings.set("PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT", timeout_ms, "addon")
         settings.set("PLAYWRIGHT_MAX_PAGES_PER_CONTEXT", 4, "addon")
-        settings.set("PLAYWRIGHT_ABORT_REQUEST", PageRequestFilter(AllowList.from_settings(settings)), "addon")
+        settings.set("PLAYWRIGHT_ABORT_REQUEST", abort_unneeded_resource, "addon")
 
 
 def sandboxed(settings) -> bool:
@@ -76,24 +76,8 @@ def sandboxed(settings) -> bool:
     return choice == "on" or (choice == "auto" and os.geteuid() != 0)
 
 
-class PageRequestFilter:
-    """scrapy-playwright's PLAYWRIGHT_ABORT_REQUEST: what a rendered page may not fetch.
-
-    Any request to a host that is not allowed (newscrawl.middlewares.offsite,
-    plus the host map's mirrors, where the page really is) is aborted, and so
-    are images, fonts, media and CSS, which a page never needs for its text.
-    """
-
-    def __init__(self, allowlist: AllowList):
-        self.allowlist = allowlist
-        self.warned: set[str] = set()  # one WARNING a host
-
-    def __call__(self, request) -> bool:
-        if request.resource_type in ABORTED_RESOURCE_TYPES:
-            return True
-        allowed = self.allowlist.allows(request.url)
-        host = request.url.split("/")[2] if "//" in request.url else request.url
-        if not allowed and host not in self.warned:
-            self.warned.add(host)
-            logger.warning("A rendered share page asked for %s, off the site's hosts: aborted", request.url)
-        return not allowed
+def abort_unneeded_resource(request) -> bool:
+    """scrapy-playwright's PLAYWRIGHT_ABORT_REQUEST: images, fonts, media and CSS,
+    which a page never needs for its text, are not fetched. Where a page may
+    connect at all is the proxy's to say (newscrawl.addons.browser_proxy)."""
+    return request.resource_type in ABORTED_RESOURCE_TYPES

@@ -1,0 +1,105 @@
+"""End to end against a hostile imitation of the site: whatever its share pages
+do (redirects, scripts opening WebSockets, fetch, XHR, images, frames, workers,
+event streams, WebRTC), nothing reaches the canary on 127.0.0.2, in any share
+mode. Every connection Chromium makes goes through the crawl's filtering proxy
+(newscrawl/addons/browser_proxy.py); Scrapy's own through the offsite check.
+
+A crawl closes Chromium before it ends, so once ``crawl()`` has returned the
+canary's count is final. The hostile script makes the page's own request for
+its JSON wait until every attempt has settled, then asks the share host for
+``/hostile-done``: a page read (a post written) is a page whose attempts were
+all made, and the site's log shows it.
+"""
+
+import pytest
+
+from newscrawl.mocksite import SHARE_HOSTS, Fault, MockSite, seed_post
+from tests.conftest import crawl
+from tests.local_servers import CANARY_HOST, canary, http_probe
+
+SHARE_HOST = SHARE_HOSTS[0]
+SHARE_PAGE = "/html_News/NewsShare.html"
+JSON_PATH = "/NewsData/GetNewsText.do"
+CODE = seed_post().info_code
+
+#: Put in the share page's head, before its own script. ``CANARY`` is replaced by the canary's host:port.
+HOSTILE_SCRIPT = """<script>
+(() => {
+  const canary = "CANARY";
+  const settle = make => new Promise(resolve => { try { make(resolve); } catch (e) { resolve(); } });
+  const socket = url => settle(done => { const ws = new WebSocket(url); ws.onopen = ws.onerror = ws.onclose = done; });
+  const attempts = [
+    socket(`ws://${canary}/ws`),
+    socket(`wss://${canary}/ws`),
+    fetch(`http://${canary}/fetch`, {mode: "no-cors"}).catch(() => {}),
+    fetch(`https://${canary}/fetch`, {mode: "no-cors"}).catch(() => {}),
+    fetch("/hop", {mode: "no-cors"}).catch(() => {}),  // the share host, redirecting to the canary
+    settle(done => { const x = new XMLHttpRequest(); x.onloadend = done; x.open("GET", `http://${canary}/xhr`); x.send(); }),
+    settle(done => { const i = new Image(); i.onload = i.onerror = done; i.src = `http://${canary}/img`; }),
+    settle(done => { const f = document.createElement("iframe"); f.onload = f.onerror = done;
+                     f.src = `http://${canary}/frame`; document.documentElement.append(f); }),
+    settle(done => { const w = new Worker(URL.createObjectURL(new Blob(
+                       [`fetch("http://${canary}/worker").catch(() => {}).finally(() => postMessage(1))`])));
+                     w.onmessage = w.onerror = done; }),
+    settle(done => { const e = new EventSource(`http://${canary}/events`); e.onerror = () => { e.close(); done(); }; }),
+    settle(done => { const pc = new RTCPeerConnection({iceServers: [
+                       {urls: `turn:${canary}?transport=tcp`, username: "u", credential: "p"}]});
+                     pc.onicegatheringstatechange = () => { if (pc.iceGatheringState === "complete") done(); };
+                     pc.createDataChannel("x"); pc.createOffer().then(offer => pc.setLocalDescription(offer)); }),
+  ];
+  const pageFetch = window.fetch;
+  window.fetch = function () {  // the page's own fetch of its JSON: once every attempt has settled
+    const args = arguments;
+    return Promise.all(attempts)
+      .then(() => pageFetch("/hostile-done").catch(() => {}))
+      .then(() => pageFetch.apply(this, args));
+  };
+})();
+</script>"""
+
+
+@pytest.fixture
+def trap():
+    with canary() as server:
+        yield server
+
+
+def canary_url(trap, path: str) -> str:
+    return f"http://{CANARY_HOST}:{trap.server_address[1]}{path}"
+
+
+@pytest.mark.parametrize("mode", ["browser", "auto"])
+def test_a_share_page_script_reaches_nothing_off_the_site(output, trap, mode):
+    site = MockSite([])
+    site.json_only_for_share_page = True  # the crawler's own JSON request is refused: auto renders the page
+    script = HOSTILE_SCRIPT.replace("CANARY", f"{CANARY_HOST}:{trap.server_address[1]}").encode()
+    with site.serve():
+        site.add_fault(SHARE_HOST, SHARE_PAGE, Fault(body=lambda page: page.replace(b"</head>", script + b"</head>")))
+        site.add_fault(SHARE_HOST, "/hop", Fault(status=302, headers={"Location": canary_url(trap, "/hop")}))
+        result = crawl(site, output, "share", "-a", f"infocodes={CODE}", env={"NEWSCRAWL_SHARE": mode})
+        share_paths = site.paths(SHARE_HOST)
+    assert trap.connections == 0
+    # The page made every attempt, then read its JSON: the post is written.
+    assert share_paths.count("/hop") == 1 and share_paths.count("/hostile-done") == 1
+    assert result.returncode == 0, result.log[-3000:]
+    assert set(result.posts()) == {CODE} and result.rejects() == []
+
+
+@pytest.mark.parametrize("mode", ["api", "auto", "browser"])
+def test_share_data_redirected_off_the_site_is_not_followed(output, trap, mode):
+    """The JSON redirects to another port of its host (where the mirror is); the share page
+    redirects, through another page of its host, to the canary."""
+    site = MockSite([])
+    with site.serve(), http_probe() as beside:
+        another_port = f"http://127.0.0.1:{beside.server_address[1]}{JSON_PATH}"
+        site.add_fault(SHARE_HOST, JSON_PATH, Fault(status=302, headers={"Location": another_port}))
+        site.add_fault(SHARE_HOST, SHARE_PAGE, Fault(status=302, headers={"Location": "/hop"}))
+        site.add_fault(SHARE_HOST, "/hop", Fault(status=302, headers={"Location": canary_url(trap, "/page")}))
+        result = crawl(site, output, "share", "-a", f"infocodes={CODE}", env={"NEWSCRAWL_SHARE": mode})
+        share_paths = site.paths(SHARE_HOST)
+    assert trap.connections == 0 and beside.paths == []
+    assert share_paths.count("/hop") == (0 if mode == "api" else 1)  # the browser followed the first redirect
+    assert result.posts() == {}
+    [reject] = result.rejects()
+    assert reject["info_code"] == CODE
+    assert result.returncode == 1, result.log[-3000:]
