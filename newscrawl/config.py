@@ -103,7 +103,7 @@ SETTINGS: dict[str, Callable] = {
     "NEWSCRAWL_RETRY_AFTER_MAX": _number(float, minimum=0),
     "NEWSCRAWL_SHARE": _choice("auto", "api", "browser", "off"),
     "NEWSCRAWL_CHROMIUM": _text,
-    "NEWSCRAWL_CHROMIUM_SANDBOX": _choice("auto", "on", "off"),
+    "NEWSCRAWL_CHROMIUM_SANDBOX": _choice("on", "off"),
     "NEWSCRAWL_SHARE_PAGE_TIMEOUT": _number(float, minimum=0.001),
     "NEWSCRAWL_SHARE_URL": _http_url,
     "NEWSCRAWL_REDIS_URL": _text,

@@ -113,9 +113,10 @@ SPIDERMON_MAX_ITEM_VALIDATION_ERRORS = 0
 #: NEWSCRAWL_SHARE_URL; a host allows its subdomains (Scrapy's allowed_domains).
 NEWSCRAWL_ALLOWED_HOSTS = "finews.withounder.com finews.zning.xyz eastmoney.com"
 
-#: Chromium's sandbox: auto (on, except as root, where Chromium cannot use
-#: it), on, or off.
-NEWSCRAWL_CHROMIUM_SANDBOX = "auto"
+#: Chromium's sandbox: on, or off (--no-sandbox: only for a kernel without
+#: unprivileged user namespaces). As root, Chromium runs as nobody either way
+#: (newscrawl/addons/unprivileged.py).
+NEWSCRAWL_CHROMIUM_SANDBOX = "on"
 
 #: Seconds between progress lines (posts done/discovered, rate, ETA); 0: none.
 NEWSCRAWL_PROGRESS_INTERVAL = 60

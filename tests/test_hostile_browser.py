@@ -11,8 +11,19 @@ its JSON wait until every attempt has settled, then asks the share host for
 all made, and the site's log shows it.
 """
 
-import pytest
+import asyncio
+import contextlib
+import os
+from pathlib import Path
 
+import pytest
+import pytest_twisted
+from playwright.async_api import async_playwright
+from scrapy.settings import Settings
+from twisted.internet.defer import Deferred
+
+from newscrawl.addons.browser import BrowserAddon
+from newscrawl.addons.unprivileged import ChromiumAsNobody, runs_as_root
 from newscrawl.mocksite import SHARE_HOSTS, Fault, MockSite, seed_post
 from tests.conftest import crawl
 from tests.local_servers import CANARY_HOST, canary, http_probe
@@ -103,3 +114,56 @@ def test_share_data_redirected_off_the_site_is_not_followed(output, trap, mode):
     [reject] = result.rejects()
     assert reject["info_code"] == CODE
     assert result.returncode == 1, result.log[-3000:]
+
+
+def _descendants(pid: int) -> list[int]:
+    children = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError):
+                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+                children.setdefault(parent, []).append(int(entry.name))
+    found, generation = [], [pid]
+    while generation:
+        generation = [child for parent in generation for child in children.get(parent, [])]
+        found.extend(generation)
+    return found
+
+
+def _process(pid: int) -> tuple[dict[str, str], str]:
+    """(/proc/<pid>/status as a dict, the command line)."""
+    lines = Path(f"/proc/{pid}/status").read_text().splitlines()
+    return dict(line.split(":\t", 1) for line in lines if ":\t" in line), Path(f"/proc/{pid}/cmdline").read_text()
+
+
+@pytest.mark.skipif(not runs_as_root(), reason="as another user, Chromium runs as that user")
+async def _chromium_processes(launch_options: dict) -> list[tuple[dict[str, str], str]]:
+    """Chromium's processes while it shows a page."""
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(**launch_options)
+        page = await browser.new_page()
+        await page.goto("data:text/html,<p>rendered</p>")
+        assert await page.text_content("p") == "rendered"
+        processes = [_process(pid) for pid in _descendants(os.getpid())]
+        await browser.close()
+    return [(status, cmdline) for status, cmdline in processes if "chrom" in status["Name"]]
+
+
+@pytest.mark.skipif(not runs_as_root(), reason="as another user, Chromium runs as that user")
+@pytest_twisted.ensureDeferred
+async def test_chromium_started_as_root_runs_as_nobody_in_its_sandbox():
+    """As the crawl starts it as root (newscrawl/addons/page_pool.py): every Chromium process is
+    nobody's, and its renderers are in the sandbox (seccomp-bpf filtering their system calls)."""
+    settings = Settings({"NEWSCRAWL_SHARE": "browser", "NEWSCRAWL_CHROMIUM": "/usr/bin/chromium"})
+    BrowserAddon().update_settings(settings)
+    options = settings.getdict("PLAYWRIGHT_LAUNCH_OPTIONS")
+    as_nobody = ChromiumAsNobody(options["executable_path"])
+    try:
+        # On the reactor's asyncio loop, as Scrapy runs Playwright.
+        options["executable_path"] = str(as_nobody.path)
+        chromium = await Deferred.fromFuture(asyncio.ensure_future(_chromium_processes(options)))
+    finally:
+        as_nobody.close()
+    assert chromium and all(status["Uid"].split() == ["65534"] * 4 for status, _ in chromium)
+    renderers = [status for status, cmdline in chromium if "--type=renderer" in cmdline]
+    assert renderers and all(status["Seccomp"] == "2" for status in renderers)

@@ -18,7 +18,6 @@ Playwright are imported only where a page is rendered.
 """
 
 import logging
-import os
 
 from newscrawl.share.mode import ShareMode
 
@@ -62,18 +61,13 @@ class BrowserAddon:
         settings.set("DOWNLOAD_HANDLERS", handlers, "addon")
         timeout_ms = settings.getfloat("NEWSCRAWL_SHARE_PAGE_TIMEOUT") * 1000
         settings.set("PLAYWRIGHT_BROWSER_TYPE", "chromium", "addon")
-        args = list(CHROMIUM_ARGS) + ([] if sandboxed(settings) else ["--no-sandbox"])
-        settings.set("PLAYWRIGHT_LAUNCH_OPTIONS", {"executable_path": share.chromium, "headless": True, "args": args},
-                     "addon")
+        # Playwright's own default is --no-sandbox.
+        sandbox = (settings.get("NEWSCRAWL_CHROMIUM_SANDBOX") or "on").lower() == "on"
+        settings.set("PLAYWRIGHT_LAUNCH_OPTIONS", {"executable_path": share.chromium, "headless": True,
+                                                   "args": list(CHROMIUM_ARGS), "chromium_sandbox": sandbox}, "addon")
         settings.set("PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT", timeout_ms, "addon")
         settings.set("PLAYWRIGHT_MAX_PAGES_PER_CONTEXT", 4, "addon")
         settings.set("PLAYWRIGHT_ABORT_REQUEST", abort_unneeded_resource, "addon")
-
-
-def sandboxed(settings) -> bool:
-    """NEWSCRAWL_CHROMIUM_SANDBOX: ``auto`` is on except as root, where Chromium refuses to start sandboxed."""
-    choice = (settings.get("NEWSCRAWL_CHROMIUM_SANDBOX") or "auto").lower()
-    return choice == "on" or (choice == "auto" and os.geteuid() != 0)
 
 
 def abort_unneeded_resource(request) -> bool:

@@ -6,7 +6,8 @@ reused more than twice that (README, "Share data: JSON vs browser"). At most
 PLAYWRIGHT_MAX_PAGES_PER_CONTEXT pages render at once; a page whose request
 failed is closed, not reused. Chromium's every connection goes through
 the crawl's filtering proxy (newscrawl.addons.browser_proxy), started before
-it and closed after it. Uses private methods of the pinned scrapy-playwright
+it and closed after it; as root, Chromium runs as nobody
+(newscrawl.addons.unprivileged). Uses private methods of the pinned scrapy-playwright
 version (``_launch``, ``_download_request``).
 """
 
@@ -16,6 +17,7 @@ import contextlib
 from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
 
 from newscrawl.addons.browser_proxy import BrowserProxy, chromium_args
+from newscrawl.addons.unprivileged import ChromiumAsNobody, runs_as_root
 from newscrawl.allowlist import AllowList
 
 
@@ -25,12 +27,16 @@ class PagePoolHandler(ScrapyPlaywrightDownloadHandler):
         self._idle_pages = []
         self._rendering = asyncio.Semaphore(self.config.max_pages_per_context)
         self._proxy = BrowserProxy(AllowList.from_settings(crawler.settings), crawler.stats)
+        self._as_nobody = None
 
     async def start(self) -> None:
         """Start the proxy, then Playwright (made after engine_started, the base class's own start never runs)."""
-        proxy_url = await self._proxy.start()
-        options = self.config.launch_options
-        self.config.launch_options = {**options, "args": [*options.get("args", ()), *chromium_args(proxy_url)]}
+        options = dict(self.config.launch_options)
+        options["args"] = [*options.get("args", ()), *chromium_args(await self._proxy.start())]
+        if runs_as_root():
+            self._as_nobody = ChromiumAsNobody(options["executable_path"])
+            options["executable_path"] = str(self._as_nobody.path)
+        self.config.launch_options = options
         await self._launch()
 
     async def close(self) -> None:
@@ -38,6 +44,8 @@ class PagePoolHandler(ScrapyPlaywrightDownloadHandler):
             await super().close()
         finally:
             await self._proxy.close()
+            if self._as_nobody is not None:
+                self._as_nobody.close()
 
     async def _download_request(self, request, spider=None):
         async with self._rendering:
