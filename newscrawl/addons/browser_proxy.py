@@ -92,9 +92,9 @@ class BrowserProxy:
                 client_writer.write(_closing(response_head))
                 await _relay(client_reader, client_writer, upstream_reader, upstream_writer)
         except Refused as refused:
-            _answer(client_writer, refused.status)
-        except (asyncio.LimitOverrunError, ValueError):
-            _answer(client_writer, 400)
+            _answer(client_writer, refused.status, str(refused))
+        except (asyncio.LimitOverrunError, ValueError) as exc:
+            _answer(client_writer, 400, str(exc))
         except (asyncio.IncompleteReadError, OSError):
             pass  # either side hung up
         finally:
@@ -108,7 +108,7 @@ class BrowserProxy:
         if not parts.hostname or not parts.port:
             raise ValueError("CONNECT needs host:port")
         if not self.allowlist.allows_tunnel(parts.hostname, parts.port):
-            self._refuse(parts.netloc, f"{parts.netloc} (a tunnel: https or a WebSocket)")
+            self._refuse(parts.netloc, f"{parts.netloc} (a tunnel: https or a WebSocket), off the site's hosts")
         return await self._connect(parts.hostname, parts.port)
 
     async def _forward(self, method: bytes, target: bytes, lines: list[bytes]):
@@ -118,7 +118,7 @@ class BrowserProxy:
             raise ValueError("not an absolute http URL")
         parts = urlsplit(url)
         if not self.allowlist.allows(url):
-            self._refuse(parts.netloc, url)
+            self._refuse(parts.netloc, f"{url}, off the site's hosts")
         reader, writer = await self._connect(parts.hostname, found[2])
         path = urlunsplit(("", "", parts.path or "/", parts.query, ""))
         headers = [line for line in lines if line.split(b":", 1)[0].strip().lower() not in HOP_BY_HOP]
@@ -146,7 +146,7 @@ class BrowserProxy:
             self.stats.inc_value("newscrawl/browser_refused")
         if host not in self.warned:
             self.warned.add(host)
-            logger.warning("A rendered share page asked for %s, off the site's hosts: refused", what)
+            logger.warning("A rendered share page asked for %s: refused", what)
         raise Refused(403, what)
 
 
@@ -166,9 +166,13 @@ def _closing(response_head: bytes) -> bytes:
     return b"\r\n".join([status_line, *kept, b"Connection: close", b"", b""])
 
 
-def _answer(writer: asyncio.StreamWriter, status: int) -> None:
+def _answer(writer: asyncio.StreamWriter, status: int, why: str) -> None:
+    """The proxy's own answer; a text body, so that a refused navigation is a page with that
+    status (Chromium takes an error status with no body for a network error)."""
     reason = {400: b"Bad Request", 403: b"Forbidden", 502: b"Bad Gateway"}[status]
-    writer.write(b"HTTP/1.1 %d %s\r\nContent-Length: 0\r\nConnection: close\r\n\r\n" % (status, reason))
+    body = f"newscrawl's proxy: {why}\n".encode()
+    writer.write(b"HTTP/1.1 %d %s\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: %d\r\n"
+                 b"Connection: close\r\n\r\n%s" % (status, reason, len(body), body))
 
 
 async def _relay(client_reader, client_writer, upstream_reader, upstream_writer) -> None:
