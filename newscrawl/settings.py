@@ -109,8 +109,10 @@ SPIDERMON_MAX_ITEM_VALIDATION_ERRORS = 0
 
 # --- Where the crawl may go ----------------------------------------------
 
-#: Hosts requests may go to, besides those of NEWSCRAWL_SITE_URL and
-#: NEWSCRAWL_SHARE_URL; a host allows its subdomains (Scrapy's allowed_domains).
+#: Hosts Scrapy and Chromium may fetch from, by http on 80 and https on 443,
+#: each with its subdomains; NEWSCRAWL_SITE_URL, NEWSCRAWL_SHARE_URL and the
+#: host map's base URLs each allow their own scheme, host and port too
+#: (newscrawl/allowlist.py).
 NEWSCRAWL_ALLOWED_HOSTS = "finews.withounder.com finews.zning.xyz eastmoney.com"
 
 #: Chromium's sandbox: on, or off (--no-sandbox: only for a kernel without

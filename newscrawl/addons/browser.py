@@ -13,6 +13,11 @@ page's response arrives, then one script in the page waits. Playwright's own
 wait_for_selector, which polls, and waiting for the load event halve the
 pages a second.
 
+Chromium connects only through the crawl's filtering proxy
+(newscrawl.addons.browser_proxy) and, as root, runs as nobody
+(newscrawl.addons.unprivileged); both are set up when the browser starts
+(newscrawl.addons.page_pool).
+
 Every run imports this module (ADDONS, spiders), so scrapy-playwright and
 Playwright are imported only where a page is rendered.
 """
@@ -61,7 +66,7 @@ class BrowserAddon:
         settings.set("DOWNLOAD_HANDLERS", handlers, "addon")
         timeout_ms = settings.getfloat("NEWSCRAWL_SHARE_PAGE_TIMEOUT") * 1000
         settings.set("PLAYWRIGHT_BROWSER_TYPE", "chromium", "addon")
-        # Playwright's own default is --no-sandbox.
+        # Playwright's own default is --no-sandbox, whoever runs it.
         sandbox = (settings.get("NEWSCRAWL_CHROMIUM_SANDBOX") or "on").lower() == "on"
         settings.set("PLAYWRIGHT_LAUNCH_OPTIONS", {"executable_path": share.chromium, "headless": True,
                                                    "args": list(CHROMIUM_ARGS), "chromium_sandbox": sandbox}, "addon")

@@ -20,7 +20,10 @@ or refuses. Nothing depends on Playwright seeing the request.
   both ways (no TLS is terminated here).
 
 It listens on 127.0.0.1, on a port the system picks, on the crawl's event
-loop (the asyncio reactor's, where scrapy-playwright runs too).
+loop (the asyncio reactor's, where scrapy-playwright runs too). It is
+written on asyncio streams rather than taken from mitmproxy or proxy.py:
+it reads only a request head and forwards bytes, decrypts nothing, and
+those bring their own event loop or processes and many dependencies.
 """
 
 import asyncio
@@ -146,7 +149,7 @@ class BrowserProxy:
             self.stats.inc_value("newscrawl/browser_refused")
         if host not in self.warned:
             self.warned.add(host)
-            logger.warning("A rendered share page asked for %s: refused", what)
+            logger.warning("Chromium asked for %s: refused", what)
         raise Refused(403, what)
 
 
