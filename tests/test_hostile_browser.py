@@ -13,21 +13,18 @@ all made, and the site's log shows it.
 
 import asyncio
 import contextlib
-import os
+import threading
 from pathlib import Path
 
 import pytest
 import pytest_twisted
-from playwright.async_api import async_playwright
-from scrapy.settings import Settings
 from twisted.internet.defer import Deferred
 
-from newscrawl.addons.browser import BrowserAddon
 from newscrawl.addons.browser_proxy import BrowserProxy
-from newscrawl.addons.unprivileged import ChromiumAsNobody, runs_as_root
+from newscrawl.addons.unprivileged import runs_as_root
 from newscrawl.allowlist import AllowList
 from newscrawl.mocksite import SHARE_HOSTS, Fault, MockSite, seed_post
-from tests.conftest import crawl
+from tests.conftest import crawl, start_crawl
 from tests.local_servers import CANARY_HOST, canary, http_probe
 
 SHARE_HOST = SHARE_HOSTS[0]
@@ -138,40 +135,41 @@ def _descendants(pid: int) -> list[int]:
     return found
 
 
-def _process(pid: int) -> tuple[dict[str, str], str]:
-    """(/proc/<pid>/status as a dict, the command line)."""
-    lines = Path(f"/proc/{pid}/status").read_text().splitlines()
-    return dict(line.split(":\t", 1) for line in lines if ":\t" in line), Path(f"/proc/{pid}/cmdline").read_text()
-
-
-@pytest.mark.skipif(not runs_as_root(), reason="as another user, Chromium runs as that user")
-async def _chromium_processes(launch_options: dict) -> list[tuple[dict[str, str], str]]:
-    """Chromium's processes while it shows a page."""
-    async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(**launch_options)
-        page = await browser.new_page()
-        await page.goto("data:text/html,<p>rendered</p>")
-        assert await page.text_content("p") == "rendered"
-        processes = [_process(pid) for pid in _descendants(os.getpid())]
-        await browser.close()
-    return [(status, cmdline) for status, cmdline in processes if "chrom" in status["Name"]]
-
-
-@pytest.mark.skipif(not runs_as_root(), reason="as another user, Chromium runs as that user")
-@pytest_twisted.ensureDeferred
-async def test_chromium_started_as_root_runs_as_nobody_in_its_sandbox():
-    """As the crawl starts it as root (newscrawl/addons/page_pool.py): every Chromium process is
-    nobody's, and its renderers are in the sandbox (seccomp-bpf filtering their system calls)."""
-    settings = Settings({"NEWSCRAWL_SHARE": "browser", "NEWSCRAWL_CHROMIUM": "/usr/bin/chromium"})
-    BrowserAddon().update_settings(settings)
-    options = settings.getdict("PLAYWRIGHT_LAUNCH_OPTIONS")
-    as_nobody = ChromiumAsNobody(options["executable_path"])
+def _process(pid: int) -> tuple[dict[str, str], str] | None:
+    """(/proc/<pid>/status as a dict, the command line); None if it has ended."""
     try:
-        # On the reactor's asyncio loop, as Scrapy runs Playwright.
-        options["executable_path"] = str(as_nobody.path)
-        chromium = await Deferred.fromFuture(asyncio.ensure_future(_chromium_processes(options)))
-    finally:
-        as_nobody.close()
+        lines = Path(f"/proc/{pid}/status").read_text().splitlines()
+        cmdline = Path(f"/proc/{pid}/cmdline").read_text()
+    except OSError:
+        return None
+    return dict(line.split(":\t", 1) for line in lines if ":\t" in line), cmdline
+
+
+@pytest.mark.skipif(not runs_as_root(), reason="as another user, Chromium runs as that user")
+def test_a_crawl_run_as_root_renders_in_chromium_as_nobody_in_its_sandbox(output, tmp_path):
+    """Every Chromium process of a crawl run as root is nobody's, and its renderers are in the
+    sandbox (seccomp-bpf filtering their system calls). Looked at while the share page's
+    own request for its JSON is held, so Chromium is running."""
+    asked, release = threading.Event(), threading.Event()
+
+    def hold(body: bytes) -> bytes:
+        asked.set()
+        release.wait(60)
+        return body
+
+    site = MockSite([])
+    with site.serve():
+        site.add_fault(SHARE_HOST, JSON_PATH, Fault(body=hold))
+        process = start_crawl(site, output, "share", "-a", f"infocodes={CODE}", env={"NEWSCRAWL_SHARE": "browser"},
+                              log=tmp_path / "crawl.log")
+        try:
+            assert asked.wait(120)
+            processes = [found for found in map(_process, _descendants(process.pid)) if found]
+        finally:
+            release.set()
+            returncode = process.wait(120)
+    assert returncode == 0, (tmp_path / "crawl.log").read_text()[-3000:]
+    chromium = [(status, cmdline) for status, cmdline in processes if "chrom" in status["Name"]]
     assert chromium and all(status["Uid"].split() == ["65534"] * 4 for status, _ in chromium)
     renderers = [status for status, cmdline in chromium if "--type=renderer" in cmdline]
     assert renderers and all(status["Seccomp"] == "2" for status in renderers)
