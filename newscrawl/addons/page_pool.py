@@ -7,8 +7,8 @@ PLAYWRIGHT_MAX_PAGES_PER_CONTEXT pages render at once; a page whose request
 failed is closed, not reused. Chromium's every connection goes through
 the crawl's filtering proxy (newscrawl.addons.browser_proxy), started before
 it and closed after it; as root, Chromium runs as nobody
-(newscrawl.addons.unprivileged). Uses private methods of the pinned scrapy-playwright
-version (``_launch``, ``_download_request``).
+(newscrawl.addons.unprivileged). Uses private methods of the pinned
+scrapy-playwright version (``_launch``, ``_download_request``).
 """
 
 import asyncio
