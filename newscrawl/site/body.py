@@ -13,12 +13,19 @@ post for the change: markdownify's whitespace rules, a ``<center>`` made a
 it), an empty header row for a table without one, no empty list items or
 links. Where the two still differ (junk markup; the README says how),
 html-to-markdown's is the more faithful Markdown.
+
+The archive is built by Jekyll (kramdown), which passes raw HTML through, so
+a body is made inert on the way: the HTML the converter gets is cleaned by
+nh3 (ammonia: no script, event handler, ``javascript:``/``data:`` URL or
+unknown tag), and the article's text is escaped where kramdown would read it
+as markup (``<``, ``[``, ``{:``, an entity), so text the site showed stays text.
 """
 
 import functools
 import re
 from dataclasses import dataclass
 
+import nh3
 from lxml import etree
 
 from newscrawl.site.text import clean_text
@@ -59,6 +66,18 @@ _TEXT_TO_NORMALIZE = etree.XPath(
 _EMPTY_ITEMS_AND_LINKS = etree.XPath("//li[not(*) and not(normalize-space())] | //a[not(*) and not(normalize-space())]")
 _FIRST_ROW = etree.XPath("(./tr | ./thead/tr | ./tbody/tr | ./tfoot/tr)[1]")
 _CELLS = etree.XPath(".//td | .//th")
+#: Text kramdown would read as markup: raw HTML and autolinks, links and images, attribute
+#: lists and extensions, entities. Code is left alone (kramdown escapes it).
+_MARKUP_TEXT = etree.XPath(
+    "//text()[(contains(., '<') or contains(., '[') or contains(., '{:') or contains(., '&'))"
+    " and not(ancestor::pre or ancestor::code)]"
+)
+_MARKUP_IN_TEXT = re.compile(r"<|\[|\{:|&(?=#[0-9]+;|#[xX][0-9a-fA-F]+;|[A-Za-z][A-Za-z0-9]*;)")
+#: Each as an entity, which html-to-markdown writes as it is and kramdown shows as the character.
+_AS_ENTITY = {"<": "&lt;", "[": "&#91;", "{:": "&#123;:", "&": "&amp;"}
+#: ammonia's defaults (harmless tags and attributes, http(s) and similar URL schemes only),
+#: without the rel it adds to links (html-to-markdown drops it).
+_SANITIZER = nh3.Cleaner(link_rel=None)
 
 @dataclass(frozen=True)
 class Body:
@@ -183,6 +202,16 @@ def _shape_as_markdownify_did(root) -> None:
         _give_empty_header(table)
 
 
+def _escape_markup_text(root) -> None:
+    """Write the characters of text that kramdown would read as markup as entities."""
+    for text in _MARKUP_TEXT(root):
+        escaped = _MARKUP_IN_TEXT.sub(lambda match: _AS_ENTITY[match[0]], text)
+        if text.is_tail:
+            text.getparent().tail = escaped
+        else:
+            text.getparent().text = escaped
+
+
 def _give_empty_header(table) -> None:
     """An empty header row above a first row that is not one (html-to-markdown would make it the header)."""
     first_row = _FIRST_ROW(table)
@@ -249,7 +278,8 @@ def html_to_markdown(html: str | None) -> Body:
         return Body(markdown="", source=None)
     source = _remove_widgets(root)
     _shape_as_markdownify_did(root)
-    html = etree.tostring(root, encoding="unicode", method="html")
+    _escape_markup_text(root)
+    html = _SANITIZER.clean(etree.tostring(root, encoding="unicode", method="html"))
     markdown = _converter()(html=html).content
     markdown = _INDENT.sub("", markdown or "")
     markdown = _TRAILING_SPACE.sub("", markdown)
