@@ -70,7 +70,7 @@ def test_text_that_kramdown_would_read_as_markup_is_written_as_entities():
     html = ("<p>&lt;script&gt;x&lt;/script&gt; [a](javascript:b) {: onclick=c} &amp;lt; A&amp;B</p>"
             "<pre>&lt;b&gt; [c]</pre>")
     assert html_to_markdown(html).markdown == (
-        "&lt;script>x&lt;/script> &#91;a](javascript:b) &#123;: onclick=c} &amp;lt; A&B\n\n```\n<b> [c]\n```")
+        "&lt;script>x&lt;/script> &#91;a&#93;(javascript:b) &#123;: onclick=c} &amp;lt; A&B\n\n```\n<b> [c]\n```")
 
 
 def test_only_harmless_markup_reaches_the_converter():

@@ -18,7 +18,7 @@ The archive is built by Jekyll (kramdown), which passes raw HTML through, so
 a body is made inert on the way: the HTML the converter gets is cleaned by
 nh3 (ammonia: no script, event handler, ``javascript:``/``data:`` URL or
 unknown tag), and the article's text is escaped where kramdown would read it
-as markup (``<``, ``[``, ``{:``, an entity), so text the site showed stays text.
+as markup (newscrawl.site.text.escape_markup), so text the site showed stays text.
 """
 
 import functools
@@ -28,7 +28,7 @@ from dataclasses import dataclass
 import nh3
 from lxml import etree
 
-from newscrawl.site.text import clean_text
+from newscrawl.site.text import clean_text, escape_markup
 
 _KLINE_BLOCK = re.compile(r"<!--\s*EM_StockImg_Start\s*-->.*?<!--\s*EM_StockImg_End\s*-->", re.S | re.I)
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
@@ -66,15 +66,12 @@ _TEXT_TO_NORMALIZE = etree.XPath(
 _EMPTY_ITEMS_AND_LINKS = etree.XPath("//li[not(*) and not(normalize-space())] | //a[not(*) and not(normalize-space())]")
 _FIRST_ROW = etree.XPath("(./tr | ./thead/tr | ./tbody/tr | ./tfoot/tr)[1]")
 _CELLS = etree.XPath(".//td | .//th")
-#: Text kramdown would read as markup: raw HTML and autolinks, links and images, attribute
-#: lists and extensions, entities. Code is left alone (kramdown escapes it).
+#: Text that may hold what kramdown reads as markup (newscrawl.site.text.escape_markup);
+#: code is left alone (kramdown escapes it).
 _MARKUP_TEXT = etree.XPath(
-    "//text()[(contains(., '<') or contains(., '[') or contains(., '{:') or contains(., '&'))"
-    " and not(ancestor::pre or ancestor::code)]"
+    "//text()[(contains(., '<') or contains(., '[') or contains(., ']') or contains(., '{:')"
+    " or contains(., '&')) and not(ancestor::pre or ancestor::code)]"
 )
-_MARKUP_IN_TEXT = re.compile(r"<|\[|\{:|&(?=#[0-9]+;|#[xX][0-9a-fA-F]+;|[A-Za-z][A-Za-z0-9]*;)")
-#: Each as an entity, which html-to-markdown writes as it is and kramdown shows as the character.
-_AS_ENTITY = {"<": "&lt;", "[": "&#91;", "{:": "&#123;:", "&": "&amp;"}
 #: ammonia's defaults (harmless tags and attributes, http(s) and similar URL schemes only),
 #: without the rel it adds to links (html-to-markdown drops it).
 _SANITIZER = nh3.Cleaner(link_rel=None)
@@ -205,7 +202,7 @@ def _shape_as_markdownify_did(root) -> None:
 def _escape_markup_text(root) -> None:
     """Write the characters of text that kramdown would read as markup as entities."""
     for text in _MARKUP_TEXT(root):
-        escaped = _MARKUP_IN_TEXT.sub(lambda match: _AS_ENTITY[match[0]], text)
+        escaped = escape_markup(text)
         if text.is_tail:
             text.getparent().tail = escaped
         else:
