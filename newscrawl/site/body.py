@@ -69,7 +69,7 @@ _CELLS = etree.XPath(".//td | .//th")
 #: Text that may hold what kramdown reads as markup (newscrawl.site.text.escape_markup);
 #: code is left alone (kramdown escapes it).
 _MARKUP_TEXT = etree.XPath(
-    "//text()[(contains(., '<') or contains(., '[') or contains(., ']') or contains(., '{:')"
+    "//text()[(contains(., '<') or contains(., '[') or contains(., ']') or contains(., '|') or contains(., '{:')"
     " or contains(., '&')) and not(ancestor::pre or ancestor::code)]"
 )
 #: ammonia's defaults (harmless tags and attributes, http(s) and similar URL schemes only),

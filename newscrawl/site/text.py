@@ -16,10 +16,10 @@ def clean_text(text: str | None) -> str | None:
 
 
 #: What kramdown reads as markup in text: raw HTML and autolinks, link and image brackets,
-#: attribute lists and extensions, entities.
-_MARKUP = re.compile(r"[<\[\]]|\{:|&(?=#[0-9]+;|#[xX][0-9a-fA-F]+;|[A-Za-z][A-Za-z0-9]*;)")
+#: table cells, attribute lists and extensions, entities.
+_MARKUP = re.compile(r"[<\[\]|]|\{:|&(?=#[0-9]+;|#[xX][0-9a-fA-F]+;|[A-Za-z][A-Za-z0-9]*;)")
 #: Each as an entity: kramdown shows the character, and html-to-markdown writes entities as they are.
-_AS_ENTITY = {"<": "&lt;", "[": "&#91;", "]": "&#93;", "{:": "&#123;:", "&": "&amp;"}
+_AS_ENTITY = {"<": "&lt;", "[": "&#91;", "]": "&#93;", "|": "&#124;", "{:": "&#123;:", "&": "&amp;"}
 
 
 def escape_markup(text: str) -> str:
