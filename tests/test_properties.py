@@ -115,6 +115,16 @@ def test_body_converter_never_raises_and_leaves_no_widget_residue(parts):
     assert markdown == markdown.strip()
 
 
+@given(st.text())
+@settings(max_examples=500, deadline=None)
+@example("<script>x</script> [a](javascript:b) {: onclick=c} &lt; a|b <研报>")
+def test_a_paragraph_of_text_gives_markdown_that_kramdown_reads_as_text_only(text):
+    markdown = html_to_markdown(f"<p>{html.escape(text)}</p>").markdown
+    # No raw HTML, autolink, link, table cell or attribute list; no entity but the escapes'.
+    entity = r"&(?=#[0-9]+;|#[xX][0-9a-fA-F]+;|[A-Za-z][A-Za-z0-9]*;)(?!amp;|lt;|#91;|#93;|#124;|#123;)"
+    assert not re.search(rf"[<\[\]|]|\{{:|{entity}", markdown)
+
+
 HOSTILE = st.one_of(
     st.sampled_from(["../x", "../../etc/passwd", "/etc/passwd", "a/b", "x\x00y", "NW" + "9" * 300, "..", ".", "", "~root"]),
     st.text(max_size=300),

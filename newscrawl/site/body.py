@@ -66,6 +66,10 @@ _TEXT_TO_NORMALIZE = etree.XPath(
 _EMPTY_ITEMS_AND_LINKS = etree.XPath("//li[not(*) and not(normalize-space())] | //a[not(*) and not(normalize-space())]")
 _FIRST_ROW = etree.XPath("(./tr | ./thead/tr | ./tbody/tr | ./tfoot/tr)[1]")
 _CELLS = etree.XPath(".//td | .//th")
+#: Whether a body's HTML may have text that kramdown reads as markup: ``&`` (an entity: text
+#: ``<`` is ``&lt;``), ``[``, ``]``, ``|``, ``{``, or a ``<`` that starts no tag (the parser
+#: keeps it as text). Most bodies have none, and skip the walk below.
+_MAYBE_MARKUP_TEXT = re.compile(r"[&\[\]|{]|<(?![A-Za-z/!?])")
 #: Text that may hold what kramdown reads as markup (newscrawl.site.text.escape_markup);
 #: code is left alone (kramdown escapes it).
 _MARKUP_TEXT = etree.XPath(
@@ -275,7 +279,8 @@ def html_to_markdown(html: str | None) -> Body:
         return Body(markdown="", source=None)
     source = _remove_widgets(root)
     _shape_as_markdownify_did(root)
-    _escape_markup_text(root)
+    if _MAYBE_MARKUP_TEXT.search(html):
+        _escape_markup_text(root)
     html = _SANITIZER.clean(etree.tostring(root, encoding="unicode", method="html"))
     markdown = _converter()(html=html).content
     markdown = _INDENT.sub("", markdown or "")
