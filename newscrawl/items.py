@@ -23,7 +23,7 @@ FIELDS = ("info_code", "title", "date", "category", "tags", "source", "body", "u
 REQUIRED_FIELDS = ("info_code", "title", "date", "category", "body", "url")
 
 #: One line of text: no control character nor line separator.
-_ONE_LINE = "^[^\x00-\x1f\x7f-\x9f\u2028\u2029]*$"
+_ONE_LINE = r"^[^\x00-\x1f\x7f-\x9f\u2028\u2029]*$"
 #: The longest value kept, in characters; longer is junk (a real title is under 200).
 MAX_LINE_LENGTH = 1000
 MAX_URL_LENGTH = 2000
@@ -51,7 +51,7 @@ POST_SCHEMA = {
         "category": _text(CATEGORY_RE.pattern, 200, required=True),
         "tags": _text(_ONE_LINE, MAX_LINE_LENGTH, required=False),
         "source": _text(_ONE_LINE, MAX_LINE_LENGTH, required=False),
-        "body": _text("^[^\x00]*$", MAX_BODY_LENGTH, required=True),
+        "body": _text(r"^[^\x00]*$", MAX_BODY_LENGTH, required=True),
         "url": _text(POST_URL_RE.pattern, MAX_URL_LENGTH, required=True),
         "share_url": _text(SHARE_URL_RE.pattern, MAX_URL_LENGTH, required=False),
     },
