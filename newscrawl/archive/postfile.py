@@ -168,8 +168,9 @@ def read_post(text: str) -> PostItem:
     """The item a post file was rendered from: render_post's inverse.
 
     Front matter keys other than the item's (``layout``, ``render_with_liquid``,
-    anything added by hand) are ignored; the title and tags are unescaped (HTML_KEYS); the body is the text between the front matter and the
-    share link and back links render_post appends.
+    anything added by hand) are ignored; the title and tags are unescaped
+    (HTML_KEYS); the body is the text between the front matter and the share
+    link and back links render_post appends.
     """
     if not text.startswith("---\n"):
         raise NotAPostFile("no front matter")
