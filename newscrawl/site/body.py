@@ -25,7 +25,6 @@ import functools
 import re
 from dataclasses import dataclass
 
-import nh3
 from lxml import etree
 
 from newscrawl.site.text import clean_text, escape_markup
@@ -76,9 +75,6 @@ _MARKUP_TEXT = etree.XPath(
     "//text()[(contains(., '<') or contains(., '[') or contains(., ']') or contains(., '|') or contains(., '{:')"
     " or contains(., '&')) and not(ancestor::pre or ancestor::code)]"
 )
-#: ammonia's defaults (harmless tags and attributes, http(s) and similar URL schemes only),
-#: without the rel it adds to links (html-to-markdown drops it).
-_SANITIZER = nh3.Cleaner(link_rel=None)
 
 @dataclass(frozen=True)
 class Body:
@@ -250,6 +246,16 @@ def _colspan(cell) -> int:
 
 
 @functools.cache
+def _sanitizer():
+    """nh3's clean with ammonia's defaults (harmless tags and attributes, http(s) and similar
+    URL schemes only) but the rel it adds to links (html-to-markdown drops it); imported at
+    the first body converted, like the converter."""
+    import nh3
+
+    return nh3.Cleaner(link_rel=None).clean
+
+
+@functools.cache
 def _converter():
     """html-to-markdown's convert with our options, imported at the first body
     converted (a run that converts none does not pay for loading it)."""
@@ -281,7 +287,7 @@ def html_to_markdown(html: str | None) -> Body:
     _shape_as_markdownify_did(root)
     if _MAYBE_MARKUP_TEXT.search(html):
         _escape_markup_text(root)
-    html = _SANITIZER.clean(etree.tostring(root, encoding="unicode", method="html"))
+    html = _sanitizer()(etree.tostring(root, encoding="unicode", method="html"))
     markdown = _converter()(html=html).content
     markdown = _INDENT.sub("", markdown or "")
     markdown = _TRAILING_SPACE.sub("", markdown)
