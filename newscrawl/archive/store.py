@@ -142,6 +142,10 @@ class SqliteArchiveStore(ArchiveStore):
     def __init__(self, path):
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
+        try:  # SQLite follows a link, and makes its -wal file beside the target
+            os.close(os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o666))
+        except OSError as exc:
+            raise ConfigError(f"cannot open the archive state {path}: {exc.strerror}") from None
         self._db = sqlite3.connect(path, isolation_level=None)
         # WAL: a crash cannot corrupt the file, and readers never block.
         self._db.execute("PRAGMA journal_mode=WAL")

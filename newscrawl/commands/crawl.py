@@ -61,6 +61,9 @@ class Command(ScrapyCrawlCommand):
         except ArchiveLocked as exc:
             print(f"newscrawl: {exc}", file=sys.stderr)
             self.exitcode = EXIT_LOCKED
+        except ConfigError as exc:  # the lock file could not be opened
+            print(f"newscrawl: {exc}", file=sys.stderr)
+            self.exitcode = EXIT_CONFIG_ERROR
 
     def _crawl(self, spider_name: str, opts) -> int:
         crawler = self._create_crawler(spider_name)

@@ -15,6 +15,7 @@ from datetime import datetime, timezone
 
 from scrapy import signals
 
+from newscrawl.archive.files import append_line
 from newscrawl.archive.paths import runs_path
 from newscrawl.failures import PROBLEMS_KEY, pages_failed
 
@@ -58,9 +59,7 @@ class RunReport:
         if problems is None:
             problems = ["the monitors did not run"]
         self.entry.update(verdict="bad" if problems else "ok", exit_status=1 if problems else 0, problems=problems)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self.path.open("a", encoding="utf-8") as f:
-            f.write(json.dumps(self.entry, ensure_ascii=False) + "\n")
+        append_line(self.path, json.dumps(self.entry, ensure_ascii=False) + "\n")
         if problems:
             logger.error("Verdict: bad run, exit status 1 (%d problem(s), listed above and in %s)", len(problems), self.path)
         else:
