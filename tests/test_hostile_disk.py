@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from newscrawl.mocksite import MockSite
-from tests.conftest import crawl, make_post, read_posts
+from tests.conftest import crawl, make_post, read_posts, scrapy
 
 POSTS = [make_post(f"NW20220223000000500{i}") for i in range(3)]
 
@@ -93,3 +93,80 @@ def test_a_configured_directory_may_itself_be_a_link(tmp_path):
     assert result.returncode == 0, result.log[-2000:]
     assert len(read_posts(real)) == len(POSTS)
     assert (real / "state.sqlite3").is_file() and (real / "runs.jsonl").is_file()
+
+
+def _garble_middle(path: Path) -> None:
+    data = bytearray(path.read_bytes())
+    quarter = len(data) // 4
+    data[quarter:3 * quarter] = bytes((i * 151 + 7) % 256 for i in range(3 * quarter - quarter))
+    path.write_bytes(bytes(data))
+
+
+CORRUPTIONS = {
+    "empty": lambda path: path.write_bytes(b""),
+    "missing": lambda path: path.unlink(),
+    "garbled-middle": _garble_middle,
+    "not-a-database": lambda path: path.write_text("these are not the droids\n" * 200, encoding="utf-8"),
+}
+UNREADABLE = {"garbled-middle", "not-a-database"}
+
+
+def _posts_on_disk(output: Path) -> dict[str, tuple]:
+    return {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in (output / "_posts").iterdir()}
+
+
+@pytest.mark.parametrize("damage", CORRUPTIONS)
+def test_a_corrupt_state_beside_posts_is_refused_then_rebuilt_by_verify(output, damage):
+    state = output / "state.sqlite3"
+    unreadable = damage in UNREADABLE
+    with MockSite(POSTS, include_seed=False).serve() as site:
+        assert crawl(site, output).returncode == 0
+        assert not (output / "state.sqlite3-wal").exists()  # closed, all in the one file
+        CORRUPTIONS[damage](state)
+        damaged = state.read_bytes() if state.exists() else None
+        posts = _posts_on_disk(output)
+        site.clear_requests()
+
+        refused = crawl(site, output)
+        assert site.paths() == []
+        assert refused.returncode == 2, refused.log[-2000:]
+        [line] = _stderr_lines(refused)
+        assert line.startswith(f"newscrawl: the archive state {state} ") and "run `scrapy verify --repair`" in line
+        assert "Traceback" not in refused.log
+
+        if unreadable:  # plain verify only says so
+            checked = scrapy(output, "verify")
+            assert checked.returncode == 2 and checked.stdout == "", checked.stderr[-2000:]
+            [said] = [line for line in checked.stderr.splitlines() if line.startswith("newscrawl:")]
+            assert said.startswith(f"newscrawl: the archive state {state} ")
+            assert said.endswith(": run `scrapy verify --repair` to move it aside and rebuild it from the post files "
+                                 "(nothing is fetched)")
+            assert state.read_bytes() == damaged
+
+        repaired = scrapy(output, "verify", "--repair")
+        assert repaired.returncode == 1, repaired.stderr[-2000:]
+        assert "Traceback" not in repaired.stderr
+        recorded = [line for line in repaired.stdout.splitlines() if "recorded as archived" in line]
+        assert len(recorded) == len(POSTS)
+        aside = sorted(output.glob("state.sqlite3.corrupt-*"))
+        if unreadable:
+            assert [p.read_bytes() for p in aside] == [damaged]
+            assert f"moved aside to {aside[0].name}" in repaired.stdout
+            assert [line for line in repaired.stdout.splitlines() if line.startswith(f"{aside[0].name}: ")] == [
+                f"{aside[0].name}: its rejects are lost (database disk image is malformed); its listing counts are "
+                "lost (database disk image is malformed)" if damage == "garbled-middle" else
+                f"{aside[0].name}: its rejects are lost (file is not a database); its listing counts are lost "
+                "(file is not a database)"]
+        else:
+            assert aside == []
+        assert _posts_on_disk(output) == posts
+        assert site.paths() == []  # verify fetches nothing
+
+        rerun = crawl(site, output)
+        assert rerun.returncode == 0, rerun.log[-2000:]
+        assert site.post_page_requests() == []
+        assert rerun.report()["posts"]["skipped"] == len(POSTS)
+    assert _posts_on_disk(output) == posts
+    db = sqlite3.connect(state)
+    assert db.execute("SELECT COUNT(*) FROM archived").fetchone() == (len(POSTS),)
+    db.close()

@@ -5,6 +5,9 @@ Scrapy's own ``crawl`` exits 0 even when every request failed. This one:
 - reads and checks the settings first (newscrawl.config): a bad setting, or
   a bad spider argument, is one line and exit 2, before any request;
 - says where the archive is, in the first line it logs;
+- refuses, with one line and exit 2, a SQLite state that is corrupt, or
+  missing or empty beside post files (newscrawl.archive.health): the run
+  would fetch and rewrite every post;
 - refuses to start while another run holds the same archive state
   (exit 75, EX_TEMPFAIL: "try again later"), so a cron entry that fires
   every minute is safe; a run on a shared state (Redis: a worker of a
@@ -23,7 +26,8 @@ from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
 
 from newscrawl import config
-from newscrawl.archive.paths import output_dir, state_uri, without_password
+from newscrawl.archive.health import untrusted_state
+from newscrawl.archive.paths import output_dir, posts_dir, state_path, state_uri, without_password
 from newscrawl.archive.store import store_class
 from newscrawl.errors import ConfigError
 from newscrawl.failures import PROBLEMS_KEY
@@ -57,6 +61,11 @@ class Command(ScrapyCrawlCommand):
             return
         try:
             with archive_lock(self.settings):
+                problem = untrusted_state(state_path(self.settings), posts_dir(self.settings))
+                if problem:
+                    print(f"newscrawl: {problem}", file=sys.stderr)
+                    self.exitcode = EXIT_CONFIG_ERROR
+                    return
                 self.exitcode = self._crawl(args[0], opts)
         except ArchiveLocked as exc:
             print(f"newscrawl: {exc}", file=sys.stderr)
