@@ -27,6 +27,7 @@ from newscrawl.archive.files import TEMP_SUFFIX, open_directory, rename_into_pla
 from newscrawl.archive.paths import posts_dir
 from newscrawl.archive.postfile import post_filename, render_post
 from newscrawl.archive.store import ArchiveStore
+from newscrawl.failures import write_failed
 
 logger = logging.getLogger(__name__)
 
@@ -110,15 +111,24 @@ class MarkdownWriterPipeline:
         self._syncer.shutdown()
         os.close(self._fd)
 
-    def _archive(self, batch: list[_Rendered], placed: list[_Rendered]) -> None:
-        """Mark the posts now in place archived; give up the claims of the others."""
-        in_place = {post.info_code for post in placed}
+    def _archive(self, batch: list[_Rendered], errors: dict[str, OSError]) -> None:
+        """Mark the posts now in place archived; count the others' errors and give up their claims.
+
+        A post in place that the state could not record is fetched again by the
+        next run, and written again, the same.
+        """
         for post in batch:
-            if post.info_code not in in_place:
+            if post.info_code in errors:
+                write_failed(self.stats, post.path, errors[post.info_code])
                 self.store.release(post.info_code)
                 continue
             previous = self.store.archived_path(post.info_code)
-            self.store.mark_archived(post.info_code, str(post.path), post.url)
+            try:
+                self.store.mark_archived(post.info_code, str(post.path), post.url)
+            except OSError as exc:
+                write_failed(self.stats, exc.filename, exc)
+                self.store.release(post.info_code)
+                continue
             if previous and previous != str(post.path) and Path(previous).parent == self.directory:
                 # A rewrite under another date (e.g. after a parser fix): one file per post.
                 with contextlib.suppress(FileNotFoundError):
@@ -127,27 +137,24 @@ class MarkdownWriterPipeline:
             logger.debug("Wrote %s", post.path)
 
 
-def put_in_place(directory: int, batch: list[_Rendered]) -> list[_Rendered]:
+def put_in_place(directory: int, batch: list[_Rendered]) -> dict[str, OSError]:
     """Write each post to a temporary file in ``directory`` (a descriptor), fsync them,
     rename them into place.
 
-    Returns the posts now in place; a post that could not be written is
-    logged and left out (and its temporary file removed).
+    Returns the error of each post that could not be written, by infoCode
+    (its temporary file removed): recorded on the event loop, not in this thread.
     """
-    written = []
+    errors, written = {}, []
     for post in batch:
         try:
             written.append((post, write_temporary(directory, post.path.name, post.text)))
         except OSError as exc:
-            logger.error("Could not write %s: %s", post.path, exc)
-    placed = []
+            errors[post.info_code] = exc
     for post, temporary in written:
         try:
             rename_into_place(directory, temporary, post.path.name)
         except OSError as exc:
-            logger.error("Could not write %s: %s", post.path, exc)
+            errors[post.info_code] = exc
             with contextlib.suppress(OSError):
                 os.unlink(temporary, dir_fd=directory)
-            continue
-        placed.append(post)
-    return placed
+    return errors

@@ -4,14 +4,15 @@ the stderr line, runs.jsonl and the mock site's request log."""
 
 import json
 import os
-import shutil
+import re
 import sqlite3
+import subprocess
 from pathlib import Path
 
 import pytest
 
 from newscrawl.mocksite import MockSite
-from tests.conftest import crawl, make_post, read_posts, scrapy
+from tests.conftest import FAST, crawl, make_post, read_posts, scrapy
 
 POSTS = [make_post(f"NW20220223000000500{i}") for i in range(3)]
 
@@ -170,3 +171,80 @@ def test_a_corrupt_state_beside_posts_is_refused_then_rebuilt_by_verify(output, 
     db = sqlite3.connect(state)
     assert db.execute("SELECT COUNT(*) FROM archived").fetchone() == (len(POSTS),)
     db.close()
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A 1 MiB tmpfs of the test's own, unmounted at the end."""
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m,mode=0755", "tmpfs", str(mount)],
+                             capture_output=True, text=True)
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here (root in a container that allows it): {mounted.stderr.strip()}")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", str(mount)], check=True)
+
+
+def _fill(disk: Path, leave: int) -> Path:
+    """A file that takes all of ``disk``'s free space but ``leave`` bytes."""
+    ballast = disk / "ballast"
+    st = os.statvfs(disk)
+    with ballast.open("wb") as f:
+        f.write(bytes(st.f_bavail * st.f_frsize - leave))
+    return ballast
+
+
+def _crawl_logged(site, output: Path, log: Path) -> subprocess.CompletedProcess:
+    """The crawl as cron runs it: the log to a file, stderr only for what must be said."""
+    return scrapy(output, "crawl", "qingdaocaijing", *FAST, "--logfile", str(log), env=site.env())
+
+
+def _runs(output: Path) -> list[dict]:
+    return [json.loads(line) for line in (output / "runs.jsonl").read_text(encoding="utf-8").splitlines()]
+
+
+def test_a_full_disk_is_a_bad_run_then_the_next_run_completes_the_archive(tmp_path, small_disk):
+    later = [make_post(f"NW2022022300000060{i:02d}", published=POSTS[0].published.replace(hour=10, minute=i))
+             for i in range(40)]
+    with MockSite(POSTS + later, include_seed=False).serve() as site:
+        assert crawl(site, tmp_path / "reference").returncode == 0
+    expected = {p.name: p.read_bytes() for p in (tmp_path / "reference" / "_posts").iterdir()}
+    assert len(expected) == len(POSTS) + len(later)
+
+    output = small_disk / "output"
+    with MockSite(POSTS, include_seed=False).serve() as site:
+        first = _crawl_logged(site, output, tmp_path / "first.log")
+        assert first.returncode == 0, first.stderr
+        site.add_posts(later)
+        ballast = _fill(small_disk, leave=64 * 1024)  # room for SQLite's -shm and -wal, and a few posts
+        site.clear_requests()
+
+        full = _crawl_logged(site, output, tmp_path / "full.log")
+        assert full.returncode == 1, full.stderr
+        lines = full.stderr.splitlines()
+        assert all(line.startswith("newscrawl: bad run: ") for line in lines), lines
+        assert any(re.fullmatch(rf"newscrawl: bad run: Files: could not write {re.escape(str(output))}/\S+: "
+                                r"\[Errno 28\] No space left on device( \(and \d+ more failed writes\))?", line)
+                   for line in lines), lines
+        assert "Traceback" not in (tmp_path / "full.log").read_text(encoding="utf-8")
+        written = {p.name: p.read_bytes() for p in (output / "_posts").iterdir()}
+        assert written.keys() < expected.keys()  # the disk filled up: posts are missing
+        assert written == {name: expected[name] for name in written}  # none half-written, no temporary file left
+        runs = _runs(output)  # its line fits in the page the first run's line began
+        assert len(runs) == 2 and runs[-1]["verdict"] == "bad" and runs[-1]["exit_status"] == 1
+        assert any(problem.startswith("Files: could not write ") and "[Errno 28]" in problem
+                   for problem in runs[-1]["problems"])
+        missing = {name for name in expected if name not in written}
+
+        ballast.unlink()  # space returns
+        site.clear_requests()
+        after = _crawl_logged(site, output, tmp_path / "after.log")
+        assert after.returncode == 0, after.stderr
+        fetched = {r.path.rsplit("/", 1)[1][:-len(".html")] for r in site.post_page_requests()}
+    assert {p.name: p.read_bytes() for p in (output / "_posts").iterdir()} == expected
+    assert {f"2022-02-23-{code}.md" for code in fetched} >= missing
+    assert not fetched & {post.info_code for post in POSTS}  # archived before the disk filled: not fetched again
+    assert _runs(output)[-1]["verdict"] == "ok"

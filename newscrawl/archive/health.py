@@ -5,9 +5,12 @@ empty, missing or corrupt state beside post files, a run would refetch the
 whole archive, and the rejects and listing counts would be gone, without a
 word. ``scrapy crawl`` refuses such a state; ``scrapy verify --repair``
 moves a corrupt one aside and rebuilds the state from the post files.
-SQLite judges the file: its header, then ``PRAGMA quick_check``.
+SQLite judges the file: its header, then ``PRAGMA quick_check``. A state
+that cannot be read for another reason (a full disk, an I/O error) is not
+called corrupt: that is an OSError, and the state is left as it is.
 """
 
+import errno
 import os
 import sqlite3
 from datetime import datetime, timezone
@@ -22,14 +25,13 @@ REPAIR_COMMAND = "scrapy verify --repair"
 
 def corruption(path: Path) -> str | None:
     """What makes the SQLite file at ``path`` unreadable, or None (also for no file, or
-    an empty one: SQLite starts an empty database there)."""
+    an empty one: SQLite starts an empty database there). OSError if it cannot be
+    checked (a full disk: SQLite makes its -shm file to read a WAL database)."""
     try:
         with open(path, "rb") as f:
             header = f.read(len(SQLITE_HEADER))
     except FileNotFoundError:
         return None
-    except OSError as exc:
-        return f"cannot be read ({exc.strerror})"
     if header and header != SQLITE_HEADER:
         return "is not a SQLite database"
     try:
@@ -39,7 +41,9 @@ def corruption(path: Path) -> str | None:
         finally:
             db.close()
     except sqlite3.DatabaseError as exc:
-        return f"is corrupt ({exc})"
+        if _is_corruption(exc):
+            return f"is corrupt ({exc})"
+        raise OSError(errno.EIO, str(exc), str(path)) from exc
     if result != ["ok"]:
         return f"is corrupt (quick_check: {result[0]})"
     return None
@@ -55,10 +59,18 @@ def archives_nothing(path: Path) -> bool:
     db = sqlite3.connect(path)
     try:
         return db.execute("SELECT 1 FROM archived LIMIT 1").fetchone() is None
-    except sqlite3.OperationalError:  # no such table
-        return True
+    except sqlite3.OperationalError as exc:
+        if "no such table" in str(exc):
+            return True
+        raise OSError(errno.EIO, str(exc), str(path)) from exc
     finally:
         db.close()
+
+
+def _is_corruption(exc: sqlite3.DatabaseError) -> bool:
+    """Whether SQLite says the file itself is bad, not that it could not read or lock it."""
+    name = getattr(exc, "sqlite_errorname", "")
+    return name.startswith("SQLITE_CORRUPT") or name == "SQLITE_NOTADB"
 
 
 def has_post_files(directory: Path) -> bool:

@@ -61,18 +61,26 @@ class Command(ScrapyCrawlCommand):
             return
         try:
             with archive_lock(self.settings):
-                problem = untrusted_state(state_path(self.settings), posts_dir(self.settings))
-                if problem:
-                    print(f"newscrawl: {problem}", file=sys.stderr)
-                    self.exitcode = EXIT_CONFIG_ERROR
-                    return
-                self.exitcode = self._crawl(args[0], opts)
+                self.exitcode = self._refuse_state() or self._crawl(args[0], opts)
         except ArchiveLocked as exc:
             print(f"newscrawl: {exc}", file=sys.stderr)
             self.exitcode = EXIT_LOCKED
         except ConfigError as exc:  # the lock file could not be opened
             print(f"newscrawl: {exc}", file=sys.stderr)
             self.exitcode = EXIT_CONFIG_ERROR
+
+    def _refuse_state(self) -> int:
+        """2, with one line, for a SQLite state a run must not start on (newscrawl.archive.health);
+        1 if it cannot be read at all; else 0."""
+        try:
+            problem = untrusted_state(state_path(self.settings), posts_dir(self.settings))
+        except OSError as exc:
+            print(f"newscrawl: bad run: could not read the archive state {exc.filename}: {exc.strerror}", file=sys.stderr)
+            return EXIT_BAD_RUN
+        if problem:
+            print(f"newscrawl: {problem}", file=sys.stderr)
+            return EXIT_CONFIG_ERROR
+        return 0
 
     def _crawl(self, spider_name: str, opts) -> int:
         crawler = self._create_crawler(spider_name)

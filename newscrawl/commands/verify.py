@@ -61,6 +61,10 @@ class Command(ScrapyCommand):
             print(f"newscrawl: {exc}", file=sys.stderr)
             self.exitcode = EXIT_LOCKED
             return
+        except OSError as exc:  # a full disk, an I/O error: the state is left as it is
+            print(f"newscrawl: could not verify {exc.filename}: {exc.strerror}", file=sys.stderr)
+            self.exitcode = EXIT_BAD_RUN
+            return
         for finding in findings:
             print(finding)
         print(f"{len(findings)} finding(s), state repaired" if findings else "Files and state agree")
