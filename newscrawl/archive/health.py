@@ -5,9 +5,13 @@ empty, missing or corrupt state beside post files, a run would refetch the
 whole archive, and the rejects and listing counts would be gone, without a
 word. ``scrapy crawl`` refuses such a state; ``scrapy verify --repair``
 moves a corrupt one aside and rebuilds the state from the post files.
-SQLite judges the file: its header, then ``PRAGMA quick_check``. A state
-that cannot be read for another reason (a full disk, an I/O error) is not
-called corrupt: that is an OSError, and the state is left as it is.
+SQLite judges the file: its header, then ``PRAGMA quick_check``.
+
+Not refused: a state SQLite reads that records fewer posts than there are
+files (a run killed between putting a batch in place and recording it
+leaves one; the next run writes that batch again, the same). Nor called
+corrupt: a state that cannot be read for another reason (a full disk, an
+I/O error): that is an OSError, and the state is left as it is.
 """
 
 import errno
@@ -49,24 +53,6 @@ def corruption(path: Path) -> str | None:
     return None
 
 
-def archives_nothing(path: Path) -> bool:
-    """Whether the (readable) state records no archived post: missing, empty, or a new one."""
-    try:
-        if path.stat().st_size == 0:
-            return True
-    except FileNotFoundError:
-        return True
-    db = sqlite3.connect(path)
-    try:
-        return db.execute("SELECT 1 FROM archived LIMIT 1").fetchone() is None
-    except sqlite3.OperationalError as exc:
-        if "no such table" in str(exc):
-            return True
-        raise OSError(errno.EIO, str(exc), str(path)) from exc
-    finally:
-        db.close()
-
-
 def _is_corruption(exc: sqlite3.DatabaseError) -> bool:
     """Whether SQLite says the file itself is bad, not that it could not read or lock it."""
     name = getattr(exc, "sqlite_errorname", "")
@@ -86,9 +72,11 @@ def untrusted_state(path: Path, posts: Path) -> str | None:
     """Why a run must not start on the state at ``path`` beside the post files in ``posts``
     (one line naming the file and the repair command), or None."""
     problem = corruption(path)
-    if problem is None and has_post_files(posts) and archives_nothing(path):
-        problem = ("is missing" if not path.exists() else "is empty" if path.stat().st_size == 0
-                   else "records no archived post")
+    if problem is None and has_post_files(posts):
+        if not path.exists():
+            problem = "is missing"
+        elif path.stat().st_size == 0:
+            problem = "is empty"
     if problem is None:
         return None
     return (f"the archive state {path} {problem}, beside the posts in {posts}: a run would fetch and rewrite them "
