@@ -174,6 +174,8 @@ def _check_no_links(settings) -> None:
 
 def _check_directory(name: str, directory: Path) -> None:
     """The directory, or the closest part of it that exists, must be a writable directory."""
+    if directory.is_symlink() and not directory.exists():
+        raise ConfigError(f"{name}: {directory} is a symbolic link to {os.readlink(directory)}, which does not exist")
     existing = directory
     while not existing.exists():
         existing = existing.parent

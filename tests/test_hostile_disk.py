@@ -83,6 +83,26 @@ def test_a_linked_rejects_file_is_replaced_without_touching_its_target(tmp_path,
     assert len(read_posts(output)) == len(POSTS)
 
 
+def test_links_inside_the_posts_directory_are_replaced_or_removed_never_followed(tmp_path, output):
+    """A post file or a temporary file that is a link: a rewrite replaces the link, the
+    start-up cleanup removes it; what they point to stays as it was."""
+    outside = _victims(tmp_path)
+    with MockSite(POSTS, include_seed=False).serve() as site:
+        assert crawl(site, output).returncode == 0
+        post = output / "_posts" / f"2022-02-23-{POSTS[0].info_code}.md"
+        expected = post.read_bytes()
+        post.unlink()
+        post.symlink_to(outside / "file")
+        leftover = output / "_posts" / f".{post.name}.0123456789ab.tmp"
+        leftover.symlink_to(outside / "dir" / ".unrelated.tmp")
+        before = _snapshot(outside)
+        rewritten = crawl(site, output, "qingdaocaijing", "-a", "refresh=1")
+    assert rewritten.returncode == 0, rewritten.log[-2000:]
+    assert _snapshot(outside) == before
+    assert not post.is_symlink() and post.read_bytes() == expected
+    assert not leftover.is_symlink() and not leftover.exists()
+
+
 def test_a_configured_directory_may_itself_be_a_link(tmp_path):
     """/srv/archive -> /data/archive: the archive is written in /data/archive."""
     real = tmp_path / "data" / "archive"
@@ -248,3 +268,15 @@ def test_a_full_disk_is_a_bad_run_then_the_next_run_completes_the_archive(tmp_pa
     assert {f"2022-02-23-{code}.md" for code in fetched} >= missing
     assert not fetched & {post.info_code for post in POSTS}  # archived before the disk filled: not fetched again
     assert _runs(output)[-1]["verdict"] == "ok"
+
+
+def test_a_configured_directory_that_is_a_dangling_link_is_refused(tmp_path):
+    link = tmp_path / "archive"
+    link.symlink_to(tmp_path / "unmounted" / "archive")
+    with MockSite(POSTS, include_seed=False).serve() as site:
+        result = crawl(site, link)
+        assert site.paths() == []
+    assert result.returncode == 2, result.log[-2000:]
+    assert _stderr_lines(result) == [f"newscrawl: NEWSCRAWL_OUTPUT_DIR: {link} is a symbolic link to "
+                                     f"{tmp_path / 'unmounted' / 'archive'}, which does not exist"]
+    assert not (tmp_path / "unmounted").exists()

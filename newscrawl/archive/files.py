@@ -96,6 +96,8 @@ def append_line(path: Path, line: str) -> None:
                 written += os.write(fd, data[written:])
         except OSError:
             os.ftruncate(fd, size)  # no half line: the file stays a list of whole lines
+            if size == 0:
+                os.unlink(path)  # nor an empty file where there was none
             raise
     finally:
         os.close(fd)
