@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from newscrawl.mocksite import MockSite
+from newscrawl.mocksite import SHARE_HOSTS, Fault, MockSite
 from tests.conftest import FAST, crawl, make_post, read_posts, scrapy
 
 POSTS = [make_post(f"NW20220223000000500{i}") for i in range(3)]
@@ -280,3 +280,40 @@ def test_a_configured_directory_that_is_a_dangling_link_is_refused(tmp_path):
     assert _stderr_lines(result) == [f"newscrawl: NEWSCRAWL_OUTPUT_DIR: {link} is a symbolic link to "
                                      f"{tmp_path / 'unmounted' / 'archive'}, which does not exist"]
     assert not (tmp_path / "unmounted").exists()
+
+
+def test_verify_repair_keeps_the_rejects_and_listing_counts_a_corrupt_state_still_holds(output):
+    nowhere = make_post("NW202202230000005009", site_body=False)  # and no share data: rejected, no_body
+    empty = b'{"infoCode": "", "title": "", "showtime": "", "medianame": "", "text": ""}'
+    state = output / "state.sqlite3"
+    with MockSite(POSTS + [nowhere], include_seed=False).serve() as site:
+        for host in SHARE_HOSTS:
+            site.add_fault(host, "/NewsData/GetNewsText.do", Fault(body=lambda _: empty, content_type="application/json"))
+        first = crawl(site, output, "qingdaocaijing", "-s", "NEWSCRAWL_SHARE=api")
+        assert first.returncode == 0, first.log[-2000:]
+        [reject] = first.rejects()
+        db = sqlite3.connect(state)
+        [(root,)] = db.execute("SELECT rootpage FROM sqlite_master WHERE name = 'archived'").fetchall()
+        [(page_size,)] = db.execute("PRAGMA page_size").fetchall()
+        listings = db.execute("SELECT url, posts FROM listings").fetchall()
+        db.close()
+        with state.open("r+b") as f:  # the archived table's page only
+            f.seek((root - 1) * page_size)
+            f.write(bytes((i * 151 + 7) % 256 for i in range(page_size)))
+        site.clear_requests()
+
+        assert crawl(site, output, "qingdaocaijing", "-s", "NEWSCRAWL_SHARE=api").returncode == 2
+        assert site.paths() == []
+        repaired = scrapy(output, "verify", "--repair")
+        assert repaired.returncode == 1, repaired.stderr[-2000:]
+        [aside] = output.glob("state.sqlite3.corrupt-*")
+        assert f"{aside.name}: 1 rejects recovered; {len(listings)} listing counts recovered" in repaired.stdout.splitlines()
+
+        rerun = crawl(site, output, "qingdaocaijing", "-s", "NEWSCRAWL_SHARE=api")
+        assert rerun.returncode == 0, rerun.log[-2000:]
+        assert [r.path for r in site.post_page_requests()] == [nowhere.url_path]  # the reject, tried again
+    [again] = rerun.rejects()
+    assert (again["first_seen"], again["attempts"]) == (reject["first_seen"], 2)
+    db = sqlite3.connect(state)
+    assert db.execute("SELECT url, posts FROM listings").fetchall() == listings
+    db.close()
