@@ -157,6 +157,12 @@ DOWNLOADER_MIDDLEWARES = {
     "newscrawl.middlewares.hostmap.HostMapMiddleware": 50,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "newscrawl.middlewares.retryafter.RetryAfterMiddleware": 550,
+    # Scrapy's, with redirect loops and long chains failing the request (a
+    # reject) rather than being dropped by the duplicate filter.
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "newscrawl.middlewares.redirect.SiteMetaRefreshMiddleware": 580,
+    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+    "newscrawl.middlewares.redirect.SiteRedirectMiddleware": 600,
 }
 
 EXTENSIONS = {

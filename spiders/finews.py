@@ -14,7 +14,7 @@ from newscrawl.config import check_spider_arguments, day_window
 from newscrawl.errors import ConfigError
 from newscrawl.extensions.listings import listing_read
 from newscrawl.extensions.rejects import RejectLog
-from newscrawl.failures import failure_reason
+from newscrawl.failures import failure_reason, reject_reason
 from newscrawl.items import PostItem
 from newscrawl.loading.processors import site_time
 from newscrawl.share.data import ShareData, Unavailable
@@ -282,9 +282,9 @@ class FinewsSpider(scrapy.Spider):
 
     def post_failed(self, failure):
         self.crawler.stats.inc_value("newscrawl/request_failed")
-        url = canonical_url(failure.request)
-        post = parse_post_url(url)  # None after a redirect elsewhere
-        self.rejects.record("fetch_failed", url, post.info_code if post else None, failure_reason(failure))
+        url = canonical_url(failure.request)  # the first of its redirects
+        info_code = failure.request.meta.get(INFO_CODE_KEY) or getattr(parse_post_url(url), "info_code", None)
+        self.rejects.record(reject_reason(failure.value), url, info_code, failure_reason(failure))
 
     async def finish(self, site: SitePost, share: UpstreamPost | Unavailable | None) -> PostItem | None:
         """The post, from the site and its share data; None (a reject) when neither has a body."""

@@ -146,7 +146,7 @@ def test_redirect_loop_is_rejected(output):
         site.add_fault(SITE_HOST, re.escape(looping.url_path), Fault(status=302, headers={"Location": looping.url_path}))
         result = crawl(site, output)
     assert set(result.posts()) == {GOOD.info_code}
-    assert [(r["info_code"], r["reason"]) for r in result.rejects()] == [(looping.info_code, "fetch_failed")]
+    assert [(r["info_code"], r["reason"]) for r in result.rejects()] == [(looping.info_code, "redirect_loop")]
     assert "redirect" in result.rejects()[0]["detail"].lower()
     assert "Traceback" not in result.log
     assert result.returncode == 1
