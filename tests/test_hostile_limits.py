@@ -3,12 +3,22 @@ large (gzip bombs, huge bodies), and an outage of the share host told from an
 article that does not exist. Each through the real crawl, with and without a
 host map; asserted on files, rejects, stats and exit status."""
 
+import gzip
 import re
+import socketserver
+import struct
+import subprocess
+import sys
+import threading
+import zlib
+from contextlib import contextmanager, suppress
+from pathlib import Path
 
+import brotli
 import pytest
 
 from newscrawl.mocksite import SITE_HOST, Fault, MockSite
-from tests.conftest import crawl, make_post
+from tests.conftest import CommandRun, _crawl_command, crawl, make_post
 
 GOOD = make_post("NW202202230000018001")
 SELF_LOOP = make_post("NW202202230000018002")  # A -> A
@@ -66,3 +76,110 @@ def test_a_category_page_in_a_redirect_loop_fails_the_run(output, host_map):
     assert result.returncode == 1 and result.tracebacks() == []
     report = result.report()
     assert report["failed_requests"] == 1 and report["posts"]["written"] == 0
+
+
+# --- Pages too large -------------------------------------------------------
+
+CHUNK = bytes(64 << 20)  # 64 MiB of zeros
+
+
+@pytest.fixture(scope="session")
+def bombs() -> dict[str, bytes]:
+    """Bodies of a few MB or less that inflate to gigabytes, by Content-Encoding.
+    gzip: 64 members of 64 MiB of zeros (4 GiB); deflate: 16 full-flushed blocks
+    of 64 MiB, each compressing alike, and the checksum of the whole (1 GiB);
+    br: 1 GiB."""
+    member = gzip.compress(CHUNK, 9)
+    deflater = zlib.compressobj(9)
+    first = deflater.compress(CHUNK) + deflater.flush(zlib.Z_FULL_FLUSH)
+    again = deflater.compress(CHUNK) + deflater.flush(zlib.Z_FULL_FLUSH)
+    checksum = 1
+    for _ in range(16):
+        checksum = zlib.adler32(CHUNK, checksum)
+    deflate = first + again * 15 + deflater.flush(zlib.Z_FINISH)[:-4] + struct.pack(">I", checksum)
+    compressor = brotli.Compressor(quality=1)
+    br = b"".join([*(compressor.process(CHUNK) for _ in range(16)), compressor.finish()])
+    return {"gzip": member * 64, "deflate": deflate, "br": br}
+
+
+class _Endless(socketserver.BaseRequestHandler):
+    """An HTTP answer with no Content-Length whose body never ends (zeros, until the client hangs up)."""
+
+    def handle(self):
+        self.request.recv(65536)
+        self.request.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nConnection: close\r\n\r\n")
+        with suppress(OSError):
+            for _ in range(1024):  # 64 GiB at most
+                self.request.sendall(CHUNK)
+
+
+@contextmanager
+def endless_server():
+    with socketserver.ThreadingTCPServer(("127.0.0.1", 0), _Endless) as server:
+        server.daemon_threads = True
+        threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+        try:
+            yield f"http://127.0.0.1:{server.server_address[1]}/endless.html"
+        finally:
+            server.shutdown()
+
+
+#: Runs a command and writes the peak RSS of it and its children, in KiB, to a file.
+_PEAK_RSS = ("import resource, subprocess, sys; status = subprocess.call(sys.argv[2:]); "
+             "open(sys.argv[1], 'w').write(str(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)); "
+             "sys.exit(status)")
+
+
+def crawl_measured(site: MockSite, output: Path, *args: str, env: dict | None = None) -> tuple[CommandRun, int]:
+    """crawl(), and the crawl process's peak RSS in MiB."""
+    command = _crawl_command(site, output, "qingdaocaijing", args, env)
+    peak = output.parent / "peak-rss"
+    command["args"] = [sys.executable, "-c", _PEAK_RSS, str(peak), *command["args"]]
+    proc = subprocess.run(**command, capture_output=True, text=True, timeout=120)
+    return CommandRun(output, proc.returncode, proc.stderr + proc.stdout), int(peak.read_text()) // 1024
+
+
+GZIP_BOMBS = [make_post(f"NW20220223000001810{i}") for i in range(4)]
+DEFLATE_BOMB = make_post("NW202202230000018110")
+BR_BOMB = make_post("NW202202230000018111")
+HUGE = make_post("NW202202230000018112")  # 40 MiB, as sent
+ENDLESS = make_post("NW202202230000018113")  # no Content-Length, never ends
+
+
+def _serve_too_large(site: MockSite, bombs: dict[str, bytes], endless: str) -> None:
+    for post, encoding in [*((p, "gzip") for p in GZIP_BOMBS), (DEFLATE_BOMB, "deflate"), (BR_BOMB, "br")]:
+        site.add_fault(SITE_HOST, re.escape(post.url_path),
+                       Fault(body=lambda _, e=encoding: bombs[e], headers={"Content-Encoding": encoding}))
+    huge = b"<html><body>" + b"x" * (40 << 20) + b"</body></html>"
+    site.add_fault(SITE_HOST, re.escape(HUGE.url_path), Fault(body=lambda _: huge))
+    _redirect(site, ENDLESS.url_path, endless)
+
+
+@pytest.mark.parametrize("too_large", [
+    GZIP_BOMBS,  # four at once (CONCURRENT_REQUESTS_PER_DOMAIN)
+    [DEFLATE_BOMB, BR_BOMB, HUGE, ENDLESS],
+], ids=["four gzip bombs", "deflate, br, as sent, endless"])
+def test_pages_too_large_are_rejects_and_memory_stays_bounded(output, bombs, too_large):
+    """With the default limit (32 MiB). A crawl of GOOD alone peaks at about 90 MiB."""
+    with MockSite([GOOD, *too_large], include_seed=False).serve() as site, endless_server() as endless:
+        _serve_too_large(site, bombs, endless)
+        result, peak_mib = crawl_measured(site, output, "-s", "NEWSCRAWL_SHARE=api")
+        written_then = set(result.posts())
+        site.clear_faults()
+        fixed = crawl(site, output, env={"NEWSCRAWL_SHARE": "api"})
+    assert result.returncode == 1 and result.tracebacks() == []
+    assert written_then == {GOOD.info_code}
+    assert {r["info_code"]: (r["reason"], r["kind"]) for r in result.rejects()} == {
+        p.info_code: ("page_too_large", "failure") for p in too_large}
+    assert result.report()["posts"]["rejected"]["by_reason"] == {"page_too_large": len(too_large)}
+    assert peak_mib < 400, f"the crawl's peak RSS was {peak_mib} MiB"
+    assert fixed.returncode == 0 and set(fixed.posts()) == {p.info_code for p in [GOOD, *too_large]}
+
+
+def test_a_category_page_too_large_fails_the_run(output, bombs):
+    with MockSite([GOOD], include_seed=False).serve() as site:
+        site.add_fault(SITE_HOST, "/category/qingdaocaijingribao.html",
+                       Fault(body=lambda _: bombs["gzip"], headers={"Content-Encoding": "gzip"}))
+        result = crawl(site, output)
+    assert result.returncode == 1 and result.tracebacks() == []
+    assert result.report()["failed_requests"] == 1 and result.posts() == {}
