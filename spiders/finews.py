@@ -287,10 +287,19 @@ class FinewsSpider(scrapy.Spider):
         self.rejects.record(reject_reason(failure.value), url, info_code, failure_reason(failure))
 
     async def finish(self, site: SitePost, share: UpstreamPost | Unavailable | None) -> PostItem | None:
-        """The post, from the site and its share data; None (a reject) when neither has a body."""
+        """The post, from the site and its share data; None (a reject) when neither has a body.
+
+        Share data that failed to come (the share host down, a 5xx, a timeout...) for a
+        post the site gives no body, title or date is that failure's reject, retried by
+        later runs; only share data saying there is no such article makes it ``no_body``.
+        """
         upstream = share if isinstance(share, UpstreamPost) else None
+        untitled = not site.title or site_time(site.time_text) is None
         if upstream is not None:
             self.crawler.stats.inc_value("newscrawl/share_used")
+        elif isinstance(share, Unavailable) and share.failed and (not site.body.text_length or untitled):
+            self.rejects.record(share.reason, site.url, site.info_code, share.why)
+            return None
         elif not site.body.text_length:
             self.rejects.record("no_body", site.url, site.info_code, share.why if share else "")
             return None

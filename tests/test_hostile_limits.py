@@ -4,7 +4,9 @@ article that does not exist. Each through the real crawl, with and without a
 host map; asserted on files, rejects, stats and exit status."""
 
 import gzip
+import json
 import re
+import socket
 import socketserver
 import struct
 import subprocess
@@ -17,7 +19,7 @@ from pathlib import Path
 import brotli
 import pytest
 
-from newscrawl.mocksite import SITE_HOST, Fault, MockSite
+from newscrawl.mocksite import SHARE_HOSTS, SITE_HOST, Fault, MockSite
 from tests.conftest import CommandRun, _crawl_command, crawl, make_post
 
 GOOD = make_post("NW202202230000018001")
@@ -144,6 +146,7 @@ DEFLATE_BOMB = make_post("NW202202230000018110")
 BR_BOMB = make_post("NW202202230000018111")
 HUGE = make_post("NW202202230000018112")  # 40 MiB, as sent
 ENDLESS = make_post("NW202202230000018113")  # no Content-Length, never ends
+SHARE_BOMB = make_post("NW202202230000018114", site_body=False)  # its share JSON is a gzip bomb
 
 
 def _serve_too_large(site: MockSite, bombs: dict[str, bytes], endless: str) -> None:
@@ -153,12 +156,15 @@ def _serve_too_large(site: MockSite, bombs: dict[str, bytes], endless: str) -> N
     huge = b"<html><body>" + b"x" * (40 << 20) + b"</body></html>"
     site.add_fault(SITE_HOST, re.escape(HUGE.url_path), Fault(body=lambda _: huge))
     _redirect(site, ENDLESS.url_path, endless)
+    for host in SHARE_HOSTS:
+        site.add_fault(host, "/NewsData/GetNewsText.do", Fault(
+            body=lambda _: bombs["gzip"], content_type="application/json", headers={"Content-Encoding": "gzip"}))
 
 
 @pytest.mark.parametrize("too_large", [
     GZIP_BOMBS,  # four at once (CONCURRENT_REQUESTS_PER_DOMAIN)
-    [DEFLATE_BOMB, BR_BOMB, HUGE, ENDLESS],
-], ids=["four gzip bombs", "deflate, br, as sent, endless"])
+    [DEFLATE_BOMB, BR_BOMB, HUGE, ENDLESS, SHARE_BOMB],
+], ids=["four gzip bombs", "deflate, br, as sent, endless, share data"])
 def test_pages_too_large_are_rejects_and_memory_stays_bounded(output, bombs, too_large):
     """With the default limit (32 MiB). A crawl of GOOD alone peaks at about 90 MiB."""
     with MockSite([GOOD, *too_large], include_seed=False).serve() as site, endless_server() as endless:
@@ -183,3 +189,103 @@ def test_a_category_page_too_large_fails_the_run(output, bombs):
         result = crawl(site, output)
     assert result.returncode == 1 and result.tracebacks() == []
     assert result.report()["failed_requests"] == 1 and result.posts() == {}
+
+
+# --- An outage is not a missing article --------------------------------------
+
+BODILESS = make_post("NW202202230000018201", site_body=False)  # its article is only in the share data
+#: Given up at once, by either limit, if it could be given up.
+GIVE_UP_AT_ONCE = {"NEWSCRAWL_REJECT_MAX_DAYS": "0", "NEWSCRAWL_REJECT_MAX_ATTEMPTS": "1", "NEWSCRAWL_SHARE": "api"}
+TIMEOUT = ["-s", "DOWNLOAD_TIMEOUT=1"]
+NO_ARTICLE = b'{"infoCode": "", "title": "", "showtime": "", "medianame": "", "text": ""}'
+
+
+def _closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _share_down(site: MockSite, outage: str) -> dict[str, str]:
+    """Make the share hosts fail as ``outage`` says; the environment the crawl needs for it."""
+    env = {**site.env(), **GIVE_UP_AT_ONCE}
+    if outage == "refused":
+        host_map = {**site.host_map, **{host: f"http://127.0.0.1:{_closed_port()}" for host in SHARE_HOSTS}}
+        env["NEWSCRAWL_HOST_MAP"] = json.dumps(host_map)
+    elif outage == "503":
+        site.json_status = 503
+    elif outage == "timeout":
+        for host in SHARE_HOSTS:
+            site.add_fault(host, "/NewsData/GetNewsText.do", Fault(delay=2))  # past DOWNLOAD_TIMEOUT (TIMEOUT)
+    return env
+
+
+def _share_back(site: MockSite) -> dict[str, str]:
+    site.json_status = 200
+    site.clear_faults()
+    return {**site.env(), **GIVE_UP_AT_ONCE}
+
+
+@pytest.mark.parametrize("outage", ["refused", "503", "timeout"])
+def test_a_share_host_outage_is_a_failure_retried_until_the_post_is_archived(output, outage):
+    with MockSite([GOOD, BODILESS], include_seed=False).serve() as site:
+        runs = []
+        for _ in range(2):
+            site.clear_requests()
+            runs.append(crawl(site, output, "qingdaocaijing", *TIMEOUT, env=_share_down(site, outage)))
+            runs[-1].asked = [r.path for r in site.post_page_requests()]
+        back = crawl(site, output, env=_share_back(site))
+    first, second = runs
+    assert BODILESS.url_path in first.asked and second.asked == [BODILESS.url_path]  # retried, not given up
+    for attempts, run in enumerate(runs, 1):
+        assert run.returncode == 1 and run.tracebacks() == []
+        [record] = run.rejects()
+        assert (record["info_code"], record["reason"], record["kind"]) == (BODILESS.info_code, "share_fetch_failed", "failure")
+        assert (record["attempts"], record["given_up"]) == (attempts, False)
+    assert second.report()["posts"]["skipped_given_up"] == 0
+    assert back.returncode == 0 and back.rejects() == []
+    assert set(back.posts()) == {GOOD.info_code, BODILESS.info_code}
+
+
+def test_backfill_by_infocode_during_an_outage_is_a_failure_retried(output):
+    with MockSite([BODILESS], include_seed=False).serve() as site:
+        down = _share_down(site, "refused")
+        failed = [crawl(site, output, "share", "-a", f"infocodes={BODILESS.info_code}", env=down) for _ in range(2)]
+        back = crawl(site, output, "share", "-a", f"infocodes={BODILESS.info_code}", env=_share_back(site))
+    for attempts, run in enumerate(failed, 1):
+        assert run.returncode == 1 and run.tracebacks() == []
+        [record] = run.rejects()
+        assert (record["reason"], record["kind"], record["attempts"], record["given_up"]) == (
+            "share_fetch_failed", "failure", attempts, False)
+    assert back.returncode == 0 and back.rejects() == [] and set(back.posts()) == {BODILESS.info_code}
+
+
+def test_an_article_the_share_data_does_not_have_is_absent_and_given_up(output):
+    with MockSite([GOOD, BODILESS], include_seed=False).serve() as site:
+        for host in SHARE_HOSTS:
+            site.add_fault(host, "/NewsData/GetNewsText.do", Fault(body=lambda _: NO_ARTICLE, content_type="application/json"))
+        first = crawl(site, output, env={**site.env(), **GIVE_UP_AT_ONCE})
+        site.clear_requests()
+        second = crawl(site, output, env={**site.env(), **GIVE_UP_AT_ONCE})
+        asked = [r.path for r in site.post_page_requests()]
+        unknown = crawl(site, output, "share", "-a", "infocodes=NW202202230000018999", env={**site.env(), **GIVE_UP_AT_ONCE})
+    assert first.returncode == 0 and second.returncode == 0
+    [record] = first.rejects()
+    assert (record["reason"], record["kind"], record["given_up"]) == ("no_body", "absent", True)
+    assert asked == [] and second.report()["posts"]["skipped_given_up"] == 1
+    assert unknown.returncode == 0
+    assert {r["info_code"]: (r["reason"], r["kind"]) for r in unknown.rejects()}["NW202202230000018999"] == (
+        "no_share_data", "absent")
+
+
+def test_share_data_in_a_redirect_loop_is_the_posts_reject(output):
+    """Share data is fetched with engine.download_async (no scheduler): a loop there is the post's reject too."""
+    with MockSite([GOOD, BODILESS], include_seed=False).serve() as site:
+        for host in SHARE_HOSTS:
+            site.add_fault(host, "/NewsData/GetNewsText.do", Fault(
+                status=302, headers={"Location": f"/NewsData/GetNewsText.do?id={BODILESS.info_code}"}))
+        result = crawl(site, output, env={**site.env(), **GIVE_UP_AT_ONCE})
+    assert result.returncode == 1 and result.tracebacks() == [] and set(result.posts()) == {GOOD.info_code}
+    [record] = result.rejects()
+    assert (record["info_code"], record["reason"], record["kind"], record["given_up"]) == (
+        BODILESS.info_code, "redirect_loop", "failure", False)
