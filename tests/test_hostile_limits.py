@@ -289,3 +289,22 @@ def test_share_data_in_a_redirect_loop_is_the_posts_reject(output):
     [record] = result.rejects()
     assert (record["info_code"], record["reason"], record["kind"], record["given_up"]) == (
         BODILESS.info_code, "redirect_loop", "failure", False)
+
+
+def test_a_rendered_share_page_whose_data_failed_is_a_failure_not_absent(output):
+    """The share page's script shows 资讯不存在 for any JSON without text, a 503's
+    included; the copy of its JSON says the status (NEWSCRAWL_SHARE=browser, Chromium)."""
+    with MockSite([BODILESS], include_seed=False).serve() as site:
+        for host in SHARE_HOSTS:
+            site.add_fault(host, "/NewsData/GetNewsText.do",
+                           Fault(status=503, body=lambda _: b'{"text": ""}', content_type="application/json"))
+        down = crawl(site, output, "share", "-a", f"infocodes={BODILESS.info_code}",
+                     env={**site.env(), **GIVE_UP_AT_ONCE, "NEWSCRAWL_SHARE": "browser"})
+        rendered = site.request_counts()["share_page"]
+        site.clear_faults()
+        back = crawl(site, output, "share", "-a", f"infocodes={BODILESS.info_code}",
+                     env={**site.env(), **GIVE_UP_AT_ONCE, "NEWSCRAWL_SHARE": "browser"})
+    assert rendered >= 1 and down.returncode == 1 and down.tracebacks() == []
+    [record] = down.rejects()
+    assert (record["reason"], record["kind"], record["given_up"]) == ("unreadable_share_data", "failure", False)
+    assert back.returncode == 0 and set(back.posts()) == {BODILESS.info_code}
