@@ -26,6 +26,7 @@ GOOD = make_post("NW202202230000018001")
 SELF_LOOP = make_post("NW202202230000018002")  # A -> A
 BACK_LOOP = make_post("NW202202230000018003")  # A -> B -> A
 LONG_CHAIN = make_post("NW202202230000018004")  # A -> hop 1 -> ... -> hop 25 (REDIRECT_MAX_TIMES is 20)
+META_LOOP = make_post("NW202202230000018005")  # A's page is a meta refresh to A
 
 
 def _redirect(site: MockSite, path: str, to: str) -> None:
@@ -43,8 +44,10 @@ def _env(site: MockSite, host_map: bool) -> dict[str, str]:
 
 @pytest.mark.parametrize("host_map", [True, False], ids=["host map", "no host map"])
 def test_redirect_loops_are_rejects_and_a_bad_run_until_they_end(output, host_map):
-    posts = [GOOD, SELF_LOOP, BACK_LOOP, LONG_CHAIN]
+    posts = [GOOD, SELF_LOOP, BACK_LOOP, LONG_CHAIN, META_LOOP]
+    refresh = f'<html><head><meta http-equiv="refresh" content="0;url={META_LOOP.url_path}"></head></html>'.encode()
     with MockSite(posts, include_seed=False).serve() as site:
+        site.add_fault(SITE_HOST, re.escape(META_LOOP.url_path), Fault(body=lambda _: refresh))
         _redirect(site, SELF_LOOP.url_path, SELF_LOOP.url_path)
         _redirect(site, BACK_LOOP.url_path, "/moved/b.html")
         _redirect(site, "/moved/b.html", BACK_LOOP.url_path)
@@ -62,9 +65,10 @@ def test_redirect_loops_are_rejects_and_a_bad_run_until_they_end(output, host_ma
         SELF_LOOP.info_code: ("redirect_loop", "failure"),
         BACK_LOOP.info_code: ("redirect_loop", "failure"),
         LONG_CHAIN.info_code: ("too_many_redirects", "failure"),
+        META_LOOP.info_code: ("redirect_loop", "failure"),
     }
     assert all(r["url"].endswith(p.url_path) for p in posts[1:] for r in [rejects[p.info_code]])
-    assert looping.report()["posts"]["rejected"]["by_reason"] == {"redirect_loop": 2, "too_many_redirects": 1}
+    assert looping.report()["posts"]["rejected"]["by_reason"] == {"redirect_loop": 3, "too_many_redirects": 1}
     assert fixed.returncode == 0 and fixed.rejects() == []
     assert set(fixed.posts()) == {p.info_code for p in posts}
 
