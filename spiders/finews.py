@@ -249,6 +249,12 @@ class FinewsSpider(scrapy.Spider):
                 self.logger.error("Not a post URL: %s", response.url)
                 return
             info_code = ref.info_code
+        elif (ref := parse_post_url(response.url)) and ref.info_code != info_code:
+            # Redirected to another post's page: it is not this post (and that post is read from its own link).
+            self.crawler.stats.inc_value("newscrawl/request_failed")
+            self.rejects.record("redirected_to_other_post", canonical_url(response.request), info_code,
+                                f"redirected to {response.url}")
+            return
         if not isinstance(response, TextResponse):
             self.rejects.record("unreadable_post_page", response.url, info_code, "not a text page")
             return

@@ -312,3 +312,18 @@ def test_a_rendered_share_page_whose_data_failed_is_a_failure_not_absent(output)
     [record] = down.rejects()
     assert (record["reason"], record["kind"], record["given_up"]) == ("unreadable_share_data", "failure", False)
     assert back.returncode == 0 and set(back.posts()) == {BODILESS.info_code}
+
+
+@pytest.mark.parametrize("host_map", [True, False], ids=["host map", "no host map"])
+def test_a_post_redirected_to_another_posts_page_is_not_written_as_that_post(output, host_map):
+    """A redirect hop is not filtered as a duplicate: A -> B (a post fetched on its own too)
+    gives A B's page, which must not be written as A."""
+    redirected = make_post("NW202202230000018006")
+    with MockSite([GOOD, redirected], include_seed=False).serve() as site:
+        _redirect(site, redirected.url_path, GOOD.url_path)
+        result = crawl(site, output, env=_env(site, host_map))
+    assert result.returncode == 1 and result.tracebacks() == []
+    assert set(result.posts()) == {GOOD.info_code}
+    assert result.posts()[GOOD.info_code].meta["title"] == GOOD.title
+    [record] = result.rejects()
+    assert (record["info_code"], record["reason"], record["kind"]) == (redirected.info_code, "redirected_to_other_post", "failure")
