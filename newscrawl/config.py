@@ -17,7 +17,8 @@ from urllib.parse import urlsplit
 
 from scrapy.utils.misc import load_object
 
-from newscrawl.archive.paths import output_dir, state_path, state_uri
+from newscrawl.archive.paths import (lock_path, output_dir, posts_dir, runs_path, sqlite_companions, state_path,
+                                     state_uri)
 from newscrawl.archive.store import store_class
 from newscrawl.errors import ConfigError
 from newscrawl.middlewares.hostmap import HostMap
@@ -120,7 +121,7 @@ SETTINGS: dict[str, Callable] = {
     "NEWSCRAWL_RETRY_AFTER_MAX": _number(float, minimum=0),
     "NEWSCRAWL_SHARE": _choice("auto", "api", "browser", "off"),
     "NEWSCRAWL_CHROMIUM": _text,
-    "NEWSCRAWL_CHROMIUM_SANDBOX": _choice("auto", "on", "off"),
+    "NEWSCRAWL_CHROMIUM_SANDBOX": _choice("on", "off"),
     "NEWSCRAWL_SHARE_PAGE_TIMEOUT": _number(float, minimum=0.001),
     "NEWSCRAWL_SHARE_URL": _http_url,
     "NEWSCRAWL_REDIS_URL": _text,
@@ -149,6 +150,7 @@ def load(settings) -> None:
     _set_page_size(settings)
     _check_directory("NEWSCRAWL_OUTPUT_DIR", output_dir(settings))
     _check_state(settings)
+    _check_no_links(settings)
 
 
 def _set_log_level(settings) -> None:
@@ -179,8 +181,29 @@ def _check_state(settings) -> None:
         _check_directory("NEWSCRAWL_STATE", state_path(settings).parent)
 
 
+def _check_no_links(settings) -> None:
+    """Nothing the archive writes inside its directories may be a symbolic link: the
+    run would write, or SQLite make its -wal file, wherever it points. The
+    directories themselves (NEWSCRAWL_OUTPUT_DIR, the state's) may be links.
+
+    rejects.jsonl is left out: it is replaced whole each run, which replaces
+    a link without touching what it points to (newscrawl.archive.files).
+    """
+    paths = [posts_dir(settings), runs_path(settings)]
+    if not store_class(state_uri(settings)).shared:
+        state = state_path(settings)
+        paths += [state, *sqlite_companions(state), lock_path(settings)]
+    for path in paths:
+        if path.is_symlink():
+            kind = "directory" if path == posts_dir(settings) else "file"
+            raise ConfigError(f"{path} is a symbolic link (to {os.readlink(path)}): the archive writes only inside "
+                              f"its own directories; make it a {kind} of its own")
+
+
 def _check_directory(name: str, directory: Path) -> None:
     """The directory, or the closest part of it that exists, must be a writable directory."""
+    if directory.is_symlink() and not directory.exists():
+        raise ConfigError(f"{name}: {directory} is a symbolic link to {os.readlink(directory)}, which does not exist")
     existing = directory
     while not existing.exists():
         existing = existing.parent

@@ -1,10 +1,28 @@
 """How a failed request is described in log lines and reject records, how a
-run's failed pages are counted, and where a run's verdict is kept."""
+run's failed pages and failed writes are counted, and where a run's verdict is kept."""
+
+import logging
 
 from scrapy.spidermiddlewares.httperror import HttpError
 
+logger = logging.getLogger(__name__)
+
 #: The stat the verdict is kept in (set by newscrawl.monitors): a list of problems, empty for a good run.
 PROBLEMS_KEY = "newscrawl/problems"
+#: How many files (posts, the state, rejects.jsonl, runs.jsonl) the run could not write, and the first of them.
+WRITE_ERRORS_KEY = "newscrawl/write_errors"
+FIRST_WRITE_ERROR_KEY = "newscrawl/first_write_error"
+
+
+def write_failed(stats, path, exc: OSError) -> str:
+    """Log and count a file that could not be written (disk full, I/O error...); the line that says so."""
+    reason = f"[Errno {exc.errno}] {exc.strerror}" if exc.errno else str(exc)
+    message = f"could not write {path}: {reason}"
+    logger.error("%s", message[0].upper() + message[1:])
+    stats.inc_value(WRITE_ERRORS_KEY)
+    if stats.get_value(FIRST_WRITE_ERROR_KEY) is None:
+        stats.set_value(FIRST_WRITE_ERROR_KEY, message)
+    return message
 
 
 def failure_reason(failure) -> str:

@@ -21,7 +21,7 @@ from spidermon.exceptions import NotConfigured as ActionNotConfigured
 from newscrawl.errors import ConfigError
 from newscrawl.extensions.listings import ListingCounts
 from newscrawl.extensions.rejects import FAILURE, RejectLog
-from newscrawl.failures import PROBLEMS_KEY, pages_failed
+from newscrawl.failures import FIRST_WRITE_ERROR_KEY, PROBLEMS_KEY, WRITE_ERRORS_KEY, pages_failed
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +40,15 @@ class ShareMonitor(BaseScrapyMonitor):
         limit = self.crawler.settings.getfloat(setting)
         share = part / whole if whole else 0.0
         self.assertLessEqual(share, limit, msg=f"{part} of {whole} {what} ({share:.0%}, more than {setting}={limit:g}){hint}")
+
+
+@monitors.name("Files")
+class WriteErrorsMonitor(BaseScrapyMonitor):
+    @monitors.name("every file the run writes is written")
+    def test_no_write_errors(self):
+        failed = self.stats.get(WRITE_ERRORS_KEY, 0)
+        more = f" (and {failed - 1} more failed writes)" if failed > 1 else ""
+        self.assertFalse(failed, msg=f"{self.stats.get(FIRST_WRITE_ERROR_KEY)}{more}")
 
 
 @monitors.name("Failed pages")
@@ -78,7 +87,7 @@ class FailureRejectsMonitor(BaseScrapyMonitor):
 
 
 class RunMonitors(MonitorSuite):
-    monitors = [FinishReasonMonitor, ErrorCountMonitor, FailedPagesMonitor, ListingMonitor, UnparsedPostsMonitor,
+    monitors = [WriteErrorsMonitor, FinishReasonMonitor, ErrorCountMonitor, FailedPagesMonitor, ListingMonitor, UnparsedPostsMonitor,
                 FailureRejectsMonitor, ItemValidationMonitor]
 
     def __init__(self, *args, crawler=None, **kwargs):

@@ -118,13 +118,16 @@ SPIDERMON_MAX_ITEM_VALIDATION_ERRORS = 0
 
 # --- Where the crawl may go ----------------------------------------------
 
-#: Hosts requests may go to, besides those of NEWSCRAWL_SITE_URL and
-#: NEWSCRAWL_SHARE_URL; a host allows its subdomains (Scrapy's allowed_domains).
+#: Hosts Scrapy and Chromium may fetch from, by http on 80 and https on 443,
+#: each with its subdomains; NEWSCRAWL_SITE_URL, NEWSCRAWL_SHARE_URL and the
+#: host map's base URLs each allow their own scheme, host and port too
+#: (newscrawl/allowlist.py).
 NEWSCRAWL_ALLOWED_HOSTS = "finews.withounder.com finews.zning.xyz eastmoney.com"
 
-#: Chromium's sandbox: auto (on, except as root, where Chromium cannot use
-#: it), on, or off.
-NEWSCRAWL_CHROMIUM_SANDBOX = "auto"
+#: Chromium's sandbox: on, or off (--no-sandbox: only for a kernel without
+#: unprivileged user namespaces). As root, Chromium runs as nobody either way
+#: (newscrawl/addons/unprivileged.py).
+NEWSCRAWL_CHROMIUM_SANDBOX = "on"
 
 #: Seconds between progress lines (posts done/discovered, rate, ETA); 0: none.
 NEWSCRAWL_PROGRESS_INTERVAL = 60

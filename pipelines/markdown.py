@@ -23,10 +23,11 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from newscrawl.archive.files import TEMP_SUFFIX, file_mode, fsync_file, write_temporary
+from newscrawl.archive.files import TEMP_SUFFIX, open_directory, rename_into_place, write_temporary
 from newscrawl.archive.paths import posts_dir
 from newscrawl.archive.postfile import post_filename, render_post
 from newscrawl.archive.store import ArchiveStore
+from newscrawl.failures import write_failed
 
 logger = logging.getLogger(__name__)
 
@@ -63,11 +64,11 @@ class MarkdownWriterPipeline:
         )
 
     def open_spider(self):
-        self.directory.mkdir(parents=True, exist_ok=True)
-        file_mode()  # the umask, read here before the writing thread starts
+        self._fd = open_directory(self.directory)  # newscrawl.archive.files: not through a link
         leftovers = self.leftovers()
         for leftover in leftovers:
-            leftover.unlink(missing_ok=True)
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(leftover.name, dir_fd=self._fd)
         if leftovers:
             logger.info("Removed %d temporary file(s) left by an interrupted run", len(leftovers))
 
@@ -77,7 +78,8 @@ class MarkdownWriterPipeline:
         A run killed mid-write leaves its temporary files; the run lock
         guarantees no other run is writing one now.
         """
-        return list(self.directory.glob(f".*{TEMP_SUFFIX}"))
+        return [self.directory / name for name in os.listdir(self._fd)
+                if name.startswith(".") and name.endswith(TEMP_SUFFIX)]
 
     def process_item(self, item):
         """Write the post claimed by DedupePipeline; if it cannot be written, give up the claim."""
@@ -89,10 +91,10 @@ class MarkdownWriterPipeline:
             raise
         self._unwritten.append(post)
         if self.sync_batch == 1:
-            self._archive(self._unwritten, put_in_place(self._unwritten))
+            self._archive(self._unwritten, put_in_place(self._fd, self._unwritten))
             self._unwritten = []
         elif len(self._unwritten) >= self.sync_batch:
-            self._syncing.append((self._unwritten, self._syncer.submit(put_in_place, self._unwritten)))
+            self._syncing.append((self._unwritten, self._syncer.submit(put_in_place, self._fd, self._unwritten)))
             self._unwritten = []
         while self._syncing and self._syncing[0][1].done():
             batch, placed = self._syncing.pop(0)
@@ -101,50 +103,58 @@ class MarkdownWriterPipeline:
 
     def close_spider(self):
         """Write what is left and wait for it (the crawl is over: the event loop may block)."""
-        self._archive(self._unwritten, put_in_place(self._unwritten))
+        self._archive(self._unwritten, put_in_place(self._fd, self._unwritten))
         self._unwritten = []
         for batch, placed in self._syncing:
             self._archive(batch, placed.result())
         self._syncing = []
         self._syncer.shutdown()
+        os.close(self._fd)
 
-    def _archive(self, batch: list[_Rendered], placed: list[_Rendered]) -> None:
-        """Mark the posts now in place archived; give up the claims of the others."""
-        in_place = {post.info_code for post in placed}
+    def _archive(self, batch: list[_Rendered], errors: dict[str, OSError]) -> None:
+        """Mark the posts now in place archived; count the others' errors and give up their claims.
+
+        A post in place that the state could not record is fetched again by the
+        next run, and written again, the same.
+        """
         for post in batch:
-            if post.info_code not in in_place:
+            if post.info_code in errors:
+                write_failed(self.stats, post.path, errors[post.info_code])
                 self.store.release(post.info_code)
                 continue
             previous = self.store.archived_path(post.info_code)
-            self.store.mark_archived(post.info_code, str(post.path), post.url)
-            if previous and previous != str(post.path):
+            try:
+                self.store.mark_archived(post.info_code, str(post.path), post.url)
+            except OSError as exc:
+                write_failed(self.stats, exc.filename, exc)
+                self.store.release(post.info_code)
+                continue
+            if previous and previous != str(post.path) and Path(previous).parent == self.directory:
                 # A rewrite under another date (e.g. after a parser fix): one file per post.
-                Path(previous).unlink(missing_ok=True)
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(Path(previous).name, dir_fd=self._fd)
             self.stats.inc_value("newscrawl/written")
             logger.debug("Wrote %s", post.path)
 
 
-def put_in_place(batch: list[_Rendered]) -> list[_Rendered]:
-    """Write each post to a temporary file, fsync them, rename them into place.
+def put_in_place(directory: int, batch: list[_Rendered]) -> dict[str, OSError]:
+    """Write each post to a temporary file in ``directory`` (a descriptor), fsync them,
+    rename them into place.
 
-    Returns the posts now in place; a post that could not be written is
-    logged and left out (and its temporary file removed).
+    Returns the error of each post that could not be written, by infoCode
+    (its temporary file removed): recorded on the event loop, not in this thread.
     """
-    written = []
+    errors, written = {}, []
     for post in batch:
         try:
-            written.append((post, write_temporary(post.path, post.text)))
+            written.append((post, write_temporary(directory, post.path.name, post.text)))
         except OSError as exc:
-            logger.error("Could not write %s: %s", post.path, exc)
-    placed = []
+            errors[post.info_code] = exc
     for post, temporary in written:
         try:
-            fsync_file(temporary)
-            os.replace(temporary, post.path)
+            rename_into_place(directory, temporary, post.path.name)
         except OSError as exc:
-            logger.error("Could not write %s: %s", post.path, exc)
+            errors[post.info_code] = exc
             with contextlib.suppress(OSError):
-                temporary.unlink()
-            continue
-        placed.append(post)
-    return placed
+                os.unlink(temporary, dir_fd=directory)
+    return errors

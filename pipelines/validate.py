@@ -10,10 +10,13 @@ site may fix it) without being bad again; rejects.jsonl keeps showing it.
 
 from spidermon.contrib.scrapy.pipelines import ItemValidationPipeline
 from spidermon.contrib.validation import JSONSchemaValidator
-from spidermon.contrib.validation.messages import REGEX_NOT_MATCHED
+from spidermon.contrib.validation.messages import FIELD_TOO_LONG, REGEX_NOT_MATCHED
 
 from newscrawl.extensions.rejects import RejectLog
-from newscrawl.items import POST_SCHEMA, REQUIRED_FIELDS
+from newscrawl.items import FIELDS, POST_SCHEMA, REQUIRED_FIELDS
+
+#: What the schema says of a value that is there but wrong (the other errors mean absent or empty).
+_BAD_VALUE = frozenset({REGEX_NOT_MATCHED, FIELD_TOO_LONG})
 
 
 class ValidatePostPipeline(ItemValidationPipeline):
@@ -36,13 +39,15 @@ class ValidatePostPipeline(ItemValidationPipeline):
             super()._add_error_stats(errors)
 
     def _drop_item(self, item, errors):
-        self.rejects.record(reject_reason(errors), item.get("url"), item.get("info_code"))
+        detail = "; ".join(f"{field}: {', '.join(messages)}" for field, messages in sorted(errors.items()))
+        self.rejects.record(reject_reason(errors), item.get("url"), item.get("info_code"), detail)
         super()._drop_item(item, errors)
 
 
 def reject_reason(errors: dict[str, list[str]]) -> str:
-    """``missing_title_date`` for absent or empty fields; else ``bad_info_code`` or ``bad_date``."""
-    missing = [name for name in REQUIRED_FIELDS if name in errors and errors[name] != [REGEX_NOT_MATCHED]]
+    """``missing_title_date`` for absent or empty required fields; else ``bad_`` and the
+    first field whose value is wrong (``bad_category``; the reject's detail names them all)."""
+    missing = [name for name in REQUIRED_FIELDS if name in errors and not _BAD_VALUE.issuperset(errors[name])]
     if missing:
         return "missing_" + "_".join(missing)
-    return "bad_info_code" if "info_code" in errors else "bad_date"
+    return "bad_" + next((name for name in FIELDS if name in errors), "post")

@@ -1,5 +1,6 @@
 """Shared test fixtures: the mock site, and running a real crawl against it."""
 
+import html
 import json
 import os
 import subprocess
@@ -199,13 +200,15 @@ def _scrapy_command(output: Path, args, env: dict) -> dict:
 def expected_front_matter(post: Post) -> dict:
     """The front matter the archive must write for a post of the mock site: the
     true (upstream) time, the publisher, the slug with its case, the original URL
-    (a permalink where the site showed the post on a later day)."""
+    (a permalink where the site showed the post on a later day). No Liquid is run
+    in it, and the title and tags are HTML text, as the layouts print them."""
     meta = {
         "layout": "post",
-        "title": " ".join(post.title.split()),
+        "render_with_liquid": False,
+        "title": html.escape(" ".join(post.title.split())),
         "date": post.published.strftime("%Y-%m-%d %H:%M:%S +0800"),
         "categories": post.category,
-        "tags": post.tag,
+        "tags": html.escape(post.tag),
         "source": post.publisher,
         "info_code": post.info_code,
         "url": SITE_URL + post.url_path,

@@ -64,3 +64,17 @@ def test_the_em_media_line_names_the_source():
     assert source_from_em_media("（文章来源：青岛财经日报）") == "青岛财经日报"
     assert source_from_em_media("（文章来源：上海 \n 证券报 ）") == "上海 证券报"
     assert source_from_em_media("正文") is None
+
+
+def test_text_that_kramdown_would_read_as_markup_is_written_as_entities():
+    html = ("<p>&lt;script&gt;x&lt;/script&gt; [a](javascript:b) {: onclick=c} &amp;lt; A&amp;B</p>"
+            "<pre>&lt;b&gt; [c]</pre>")
+    assert html_to_markdown(html).markdown == (
+        "&lt;script>x&lt;/script> &#91;a&#93;(javascript:b) &#123;: onclick=c} &amp;lt; A&B\n\n```\n<b> [c]\n```")
+
+
+def test_only_harmless_markup_reaches_the_converter():
+    html = ('<p><img src="p.png" onerror="alert(1)"><a href="javascript:alert(2)">x</a>'
+            '<a href="http://a.example/">y</a><img src="data:image/svg+xml,z"><svg onload="alert(3)"></svg></p>'
+            '<iframe src="http://evil.example/"></iframe><details ontoggle="alert(4)" open>d</details>')
+    assert html_to_markdown(html).markdown == "![](p.png)x[y](http://a.example/)\n\nd"

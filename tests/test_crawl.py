@@ -27,6 +27,7 @@ def test_sample_post_front_matter_and_body(output):
     assert post.path.name == "2022-02-23-NW202202232285760343.md"
     assert post.meta == {
         "layout": "post",
+        "render_with_liquid": False,
         "title": "青岛高新区是如何实现“进位争先”的？",
         "date": "2022-02-23 10:30:09 +0800",
         "categories": "qingdaocaijingribao",

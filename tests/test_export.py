@@ -1,6 +1,7 @@
 """``scrapy export``: the archive through Scrapy's feed exporters, whole or in part, streamed."""
 
 import csv
+import html
 import json
 import tracemalloc
 import xml.etree.ElementTree as ElementTree
@@ -21,8 +22,8 @@ def archived(output) -> dict[str, dict]:
     """What the post files hold, by infoCode, as export's items should."""
     return {
         post.meta["info_code"]: {
-            "info_code": post.meta["info_code"], "title": post.meta["title"], "date": post.meta["date"],
-            "category": post.meta["categories"], "tags": post.meta["tags"], "source": post.meta["source"],
+            "info_code": post.meta["info_code"], "title": html.unescape(post.meta["title"]), "date": post.meta["date"],
+            "category": post.meta["categories"], "tags": html.unescape(post.meta["tags"]), "source": post.meta["source"],
             "body": post.body, "url": post.meta["url"], "share_url": post.meta["share_url"],
         }
         for post in read_posts(output)

@@ -5,7 +5,7 @@ import json
 
 import pytest_twisted
 
-from newscrawl.addons.browser import PageRequestFilter
+from newscrawl.allowlist import AllowList
 from newscrawl.mocksite import SHARE_HOSTS, SITE_HOST, Fault, MockSite, seed_post
 from tests.conftest import crawl, crawl_here, make_post
 from tests.local_servers import http_probe
@@ -42,13 +42,56 @@ async def test_links_to_other_hosts_are_not_fetched(output):
     assert any(p.startswith("Rejects: 2 post(s) rejected for a failure") for p in result.stats["newscrawl/problems"])
 
 
+@pytest_twisted.ensureDeferred
+async def test_a_post_page_redirected_to_another_port_of_its_host_is_not_followed(output):
+    site = MockSite([GOOD, ELSEWHERE], include_seed=False)
+    with site.serve(), http_probe() as probe:
+        # The mirror's host (127.0.0.1), another port: a service beside the site.
+        elsewhere = f"http://127.0.0.1:{probe.server_address[1]}{ELSEWHERE.url_path}"
+        site.add_fault(SITE_HOST, ELSEWHERE.url_path, Fault(status=302, headers={"Location": elsewhere}))
+        result = await crawl_here(site, output, settings={"NEWSCRAWL_SHARE": "api"})
+    assert probe.paths == []
+    [reject] = result.rejects()
+    assert (reject["info_code"], reject["reason"]) == (ELSEWHERE.info_code, "offsite")
+    assert f"'127.0.0.1:{probe.server_address[1]}' is not one of the site's hosts" in reject["detail"]
+    assert result.stats["offsite/filtered"] == 1
+    assert set(result.posts()) == {GOOD.info_code}
+
+
+def test_allow_list_compares_scheme_host_and_port():
+    allowlist = AllowList.from_settings({
+        "NEWSCRAWL_SITE_URL": "https://finews.withounder.com",
+        "NEWSCRAWL_SHARE_URL": "http://finews.zning.xyz",
+        "NEWSCRAWL_HOST_MAP": '{"finews.withounder.com": "http://127.0.0.1:8000"}',
+        "NEWSCRAWL_ALLOWED_HOSTS": "eastmoney.com"})
+    assert allowlist.allows("https://finews.withounder.com/a.html")
+    assert allowlist.allows("https://finews.withounder.com:443/a.html")
+    assert not allowlist.allows("https://finews.withounder.com:8443/a.html")
+    assert not allowlist.allows("http://finews.withounder.com/a.html")  # the site URL is https
+    assert not allowlist.allows("https://hk.finews.withounder.com/a.html")  # a configured URL: its host only
+    assert allowlist.allows("http://finews.zning.xyz/NewsData/GetNewsText.do?id=X")
+    assert not allowlist.allows("http://finews.zning.xyz:6379/")
+    assert allowlist.allows("http://127.0.0.1:8000/a.html") and not allowlist.allows("http://127.0.0.1:8001/a.html")
+    assert not allowlist.allows("http://127.0.0.1/a.html") and not allowlist.allows("http://127.0.0.2:8000/")
+    assert allowlist.allows("http://hk.eastmoney.com/a.html") and allowlist.allows("https://eastmoney.com/")
+    assert not allowlist.allows("http://eastmoney.com:8080/") and not allowlist.allows("https://eastmoney.com:80/")
+    assert not allowlist.allows("http://eastmoney.com.evil.example/")
+    assert not allowlist.allows("ftp://eastmoney.com/") and not allowlist.allows("http://eastmoney.com:99999/")
+    assert allowlist.allows_tunnel("eastmoney.com", 443) and allowlist.allows_tunnel("127.0.0.1", 8000)
+    assert not allowlist.allows_tunnel("127.0.0.2", 443) and not allowlist.allows_tunnel("eastmoney.com", 22)
+    assert allowlist.refuses_address("hk.eastmoney.com", "127.0.0.1")
+    assert allowlist.refuses_address("hk.eastmoney.com", "169.254.169.254")
+    assert not allowlist.refuses_address("hk.eastmoney.com", "104.16.0.9")
+    assert not allowlist.refuses_address("127.0.0.1", "127.0.0.1")  # a mirror: on purpose
+
+
 def test_an_allowed_name_that_resolves_to_a_private_address_is_not_connected_to(output):
     # A crawl of its own process: the resolver is installed on the reactor by ``scrapy crawl``.
     site = MockSite([GOOD, BODYLESS], include_seed=False)
     with site.serve():
-        port = site.host_map[SHARE_HOSTS[0]].rsplit(":", 1)[1]
+        # localhost is allowed (http on 80), but it is a private address.
         site.add_fault(SITE_HOST, r".*/" + BODYLESS.info_code + r"\.html", Fault(body=lambda page: page.replace(
-            f"http://{BODYLESS.share_host}".encode(), f"http://localhost:{port}".encode())))
+            f"http://{BODYLESS.share_host}".encode(), b"http://localhost")))
         result = crawl(site, output, "qingdaocaijing", "-s", "NEWSCRAWL_ALLOWED_HOSTS=eastmoney.com localhost",
                        env={"NEWSCRAWL_SHARE": "api"})
         fetched = site.paths(SHARE_HOSTS[0])
@@ -71,18 +114,3 @@ def test_a_rendered_share_page_cannot_reach_another_host(output):
     assert set(result.posts()) == {SAMPLE_INFO_CODE}
     probe_url = f"http://localhost:{probe.server_address[1]}/probe.js"
     assert len([line for line in result.log.splitlines() if " WARNING: " in line and probe_url in line]) == 1
-
-
-class _PageRequest:
-    def __init__(self, url: str, resource_type: str = "script"):
-        self.url, self.resource_type = url, resource_type
-
-
-def test_page_request_filter():
-    aborts = PageRequestFilter({"finews.zning.xyz", "eastmoney.com", "127.0.0.1"})
-    assert not aborts(_PageRequest("http://finews.zning.xyz/NewsData/GetNewsText.do?id=X"))
-    assert not aborts(_PageRequest("http://hk.eastmoney.com/a.js"))
-    assert not aborts(_PageRequest("http://127.0.0.1:8000/html_News/NewsShare.html", "document"))
-    assert aborts(_PageRequest("http://evil.example/a.js"))
-    assert aborts(_PageRequest("http://eastmoney.com.evil.example/a.js"))
-    assert aborts(_PageRequest("http://finews.zning.xyz/logo.png", "image"))

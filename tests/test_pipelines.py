@@ -86,7 +86,12 @@ def test_writer_archives_nothing_when_the_file_cannot_be_written(tmp_path, store
 @pytest.mark.parametrize(
     "overrides, reason",
     [({"title": None}, "missing_title"), ({"date": None, "body": ""}, "missing_date_body"), ({"info_code": "../x"}, "bad_info_code"),
-     ({"date": "20220223"}, "bad_date")],
+     ({"date": "20220223"}, "bad_date"), ({"category": "../../../../tmp/x"}, "bad_category"),
+     ({"category": "/etc/cron.d/evil"}, "bad_category"), ({"title": "x" * 100_000}, "bad_title"),
+     ({"title": "a\x07b"}, "bad_title"), ({"tags": "a\x00"}, "bad_tags"), ({"source": "a\u2028b"}, "bad_source"),
+     ({"url": f"{SITE_URL}/q%00/2022/02/23/NW1.html"}, "bad_url"),
+     ({"url": f"{SITE_URL}/../../etc/2022/02/23/NW1.html"}, "bad_url"),
+     ({"share_url": "http://x.example/a><script>alert(1)</script>"}, "bad_share_url")],
 )
 def test_validate_rejects_with_a_record(tmp_path, store, overrides, reason):
     rejects = reject_log(tmp_path, store)

@@ -1,9 +1,11 @@
 """Unit tests of the post file: front matter, body, share and back links."""
 
+import html
+
 import yaml
 import pytest
 
-from newscrawl.archive.postfile import post_filename, render_post
+from newscrawl.archive.postfile import post_filename, read_post, render_post
 from newscrawl.mocksite import SITE_URL
 from tests.conftest import post_item
 
@@ -14,8 +16,8 @@ def _split(text):
 
 def test_front_matter_keys_in_order_and_values():
     meta, front, _ = _split(render_post(post_item(), SITE_URL))
-    assert list(meta) == ["layout", "title", "date", "categories", "tags", "source", "info_code", "url", "share_url"]
-    assert meta["layout"] == "post"
+    assert list(meta) == ["layout", "render_with_liquid", "title", "date", "categories", "tags", "source", "info_code", "url", "share_url"]
+    assert meta["layout"] == "post" and meta["render_with_liquid"] is False
     assert meta["date"] == "2022-02-23 10:30:09 +0800"
     assert "date: 2022-02-23 10:30:09 +0800\n" in front
 
@@ -25,8 +27,9 @@ def test_front_matter_keys_in_order_and_values():
     ['A股"开门红": 港股 #热点', "  leading and trailing  ", "back\\slash", "'single' & <angle>", "- dash", "yes", "2022-02-23", "[x]: {y}", "％：＃"],
 )
 def test_any_title_round_trips(title):
-    meta, _, _ = _split(render_post(post_item(title=title), SITE_URL))
-    assert meta["title"] == title
+    text = render_post(post_item(title=title), SITE_URL)
+    assert _split(text)[0]["title"] == html.escape(title)  # HTML text: the layouts print it raw
+    assert read_post(text)["title"] == title
 
 
 def test_body_then_share_link_then_back_links():

@@ -1,6 +1,7 @@
 """Property-based tests: titles round-trip, junk dates are rejected, bodies stay clean,
 and nothing written can leave the output directory."""
 
+import html
 import re
 
 import pytest
@@ -12,8 +13,8 @@ from scrapy.exceptions import DropItem
 from scrapy.utils.test import get_crawler
 
 from newscrawl.site.body import html_to_markdown
-from newscrawl.archive.postfile import (FRONT_MATTER, _FrontMatterDumper, front_matter, permalink, post_filename,
-                                        read_post, render_post)
+from newscrawl.archive.postfile import (FRONT_MATTER, HTML_KEYS, _FrontMatterDumper, front_matter, permalink,
+                                        post_filename, read_post, render_post)
 from newscrawl.loading.processors import reconcile_times, site_time, upstream_time
 from newscrawl.archive.store import SqliteArchiveStore
 from newscrawl.pipelines.markdown import MarkdownWriterPipeline
@@ -25,7 +26,7 @@ from tests.conftest import post_item, reject_log
 @settings(max_examples=500, deadline=None)  # no timing asserts: a busy machine is not a failure
 def test_any_title_round_trips_through_the_front_matter(title):
     _, front, _ = render_post(post_item(title=title), SITE_URL).split("---\n", 2)
-    assert yaml.safe_load(front)["title"] == title
+    assert yaml.safe_load(front)["title"] == html.escape(title)
 
 
 #: Text that hits YAML's indicators, quoting and implicit types: what front_matter must write as PyYAML does.
@@ -43,7 +44,9 @@ YAML_TEXT = st.one_of(
 @example(title="快讯: 离岸人民币", tags="", source="it's", info_code="202202012300031676")
 def test_the_front_matter_is_what_pyyaml_writes(title, tags, source, info_code):
     item = post_item(title=title, tags=tags, source=source, info_code=info_code)
-    values = {"layout": "post", **{key: item.get(field) or "" for key, field in FRONT_MATTER}}
+    values = {"layout": "post", "render_with_liquid": False}
+    for key, field in FRONT_MATTER:
+        values[key] = html.escape(item.get(field) or "") if key in HTML_KEYS else item.get(field) or ""
     if path := permalink(item):
         values["permalink"] = path
     assert front_matter(item) == yaml.dump(values, Dumper=_FrontMatterDumper, allow_unicode=True, sort_keys=False,
@@ -110,6 +113,16 @@ def test_body_converter_never_raises_and_leaves_no_widget_residue(parts):
     assert "\n\n\n" not in markdown
     assert not re.search(r"^[ \t\u3000]+$", markdown, re.M)  # no empty paragraph left as blank space
     assert markdown == markdown.strip()
+
+
+@given(st.text())
+@settings(max_examples=500, deadline=None)
+@example("<script>x</script> [a](javascript:b) {: onclick=c} &lt; a|b <研报>")
+def test_a_paragraph_of_text_gives_markdown_that_kramdown_reads_as_text_only(text):
+    markdown = html_to_markdown(f"<p>{html.escape(text)}</p>").markdown
+    # No raw HTML, autolink, link, table cell or attribute list; no entity but the escapes'.
+    entity = r"&(?=#[0-9]+;|#[xX][0-9a-fA-F]+;|[A-Za-z][A-Za-z0-9]*;)(?!amp;|lt;|#91;|#93;|#124;|#123;)"
+    assert not re.search(rf"[<\[\]|]|\{{:|{entity}", markdown)
 
 
 HOSTILE = st.one_of(

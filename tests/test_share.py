@@ -88,8 +88,8 @@ def test_auto_run_with_the_json_refused_archives_every_post_from_share_pages(out
     # The crawler's own JSON requests were refused; each share page's script got its JSON.
     assert statuses == [200] * 3 + [403] * 3
     assert share_paths.count(SHARE_PAGE_PATH) == 3
-    # Pictures are never fetched (aborted, if the page's script shows them before the page is read:
-    # test_offsite's test_page_request_filter); one page was opened, and reused.
+    # Pictures are never fetched (aborted by resource type, if the page's script shows them before
+    # the page is read: newscrawl.addons.browser.abort_unneeded_resource); one page was opened, and reused.
     assert "/pictures/chart.png" not in share_paths
     assert re.search(r"'playwright/page_count': 1\b", result.log)
     assert "Traceback" not in result.log

@@ -13,16 +13,17 @@ page's response arrives, then one script in the page waits. Playwright's own
 wait_for_selector, which polls, and waiting for the load event halve the
 pages a second.
 
+Chromium connects only through the crawl's filtering proxy
+(newscrawl.addons.browser_proxy) and, as root, runs as nobody
+(newscrawl.addons.unprivileged); both are set up when the browser starts
+(newscrawl.addons.page_pool).
+
 Every run imports this module (ADDONS, spiders), so scrapy-playwright and
 Playwright are imported only where a page is rendered.
 """
 
 import logging
-import os
-from urllib.parse import urlsplit
 
-from newscrawl.middlewares.hostmap import HostMap
-from newscrawl.middlewares.offsite import allowed_hosts
 from newscrawl.share.mode import ShareMode
 
 logger = logging.getLogger(__name__)
@@ -65,39 +66,17 @@ class BrowserAddon:
         settings.set("DOWNLOAD_HANDLERS", handlers, "addon")
         timeout_ms = settings.getfloat("NEWSCRAWL_SHARE_PAGE_TIMEOUT") * 1000
         settings.set("PLAYWRIGHT_BROWSER_TYPE", "chromium", "addon")
-        args = list(CHROMIUM_ARGS) + ([] if sandboxed(settings) else ["--no-sandbox"])
-        settings.set("PLAYWRIGHT_LAUNCH_OPTIONS", {"executable_path": share.chromium, "headless": True, "args": args},
-                     "addon")
+        # Playwright's own default is --no-sandbox, whoever runs it.
+        sandbox = (settings.get("NEWSCRAWL_CHROMIUM_SANDBOX") or "on").lower() == "on"
+        settings.set("PLAYWRIGHT_LAUNCH_OPTIONS", {"executable_path": share.chromium, "headless": True,
+                                                   "args": list(CHROMIUM_ARGS), "chromium_sandbox": sandbox}, "addon")
         settings.set("PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT", timeout_ms, "addon")
         settings.set("PLAYWRIGHT_MAX_PAGES_PER_CONTEXT", 4, "addon")
-        hosts = set(allowed_hosts(settings)) | HostMap.from_json(settings.get("NEWSCRAWL_HOST_MAP")).mirror_hosts()
-        settings.set("PLAYWRIGHT_ABORT_REQUEST", PageRequestFilter(hosts), "addon")
+        settings.set("PLAYWRIGHT_ABORT_REQUEST", abort_unneeded_resource, "addon")
 
 
-def sandboxed(settings) -> bool:
-    """NEWSCRAWL_CHROMIUM_SANDBOX: ``auto`` is on except as root, where Chromium refuses to start sandboxed."""
-    choice = (settings.get("NEWSCRAWL_CHROMIUM_SANDBOX") or "auto").lower()
-    return choice == "on" or (choice == "auto" and os.geteuid() != 0)
-
-
-class PageRequestFilter:
-    """scrapy-playwright's PLAYWRIGHT_ABORT_REQUEST: what a rendered page may not fetch.
-
-    Any request to a host that is not allowed (newscrawl.middlewares.offsite,
-    plus the host map's mirrors, where the page really is) is aborted, and so
-    are images, fonts, media and CSS, which a page never needs for its text.
-    """
-
-    def __init__(self, hosts: set[str]):
-        self.hosts = hosts
-        self.warned: set[str] = set()  # one WARNING a host
-
-    def __call__(self, request) -> bool:
-        if request.resource_type in ABORTED_RESOURCE_TYPES:
-            return True
-        host = (urlsplit(request.url).hostname or "").lower()
-        allowed = any(host == allowed or host.endswith(f".{allowed}") for allowed in self.hosts)
-        if not allowed and host not in self.warned:
-            self.warned.add(host)
-            logger.warning("A rendered share page asked for %s, off the site's hosts: aborted", request.url)
-        return not allowed
+def abort_unneeded_resource(request) -> bool:
+    """scrapy-playwright's PLAYWRIGHT_ABORT_REQUEST: images, fonts, media and CSS,
+    which a page never needs for its text, are not fetched. Where a page may
+    connect at all is the proxy's to say (newscrawl.addons.browser_proxy)."""
+    return request.resource_type in ABORTED_RESOURCE_TYPES

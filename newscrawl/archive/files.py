@@ -1,56 +1,103 @@
-"""Files the archive writes: complete or not there at all, with the permissions a user expects.
+"""Files the archive writes: complete or not there at all, with the permissions a
+user expects, and never through a symbolic link.
 
-tempfile.mkstemp creates its files 0600 whatever the umask, so a web server
-or a Jekyll build running as another user could not read the posts: each
-temporary file is given what ``open()`` would have given it (0644 under
-umask 0022) before it is renamed into place.
+A file is written to a new temporary file beside it, flushed to disk and
+renamed over it. The temporary file is created with O_CREAT | O_EXCL (never
+an existing file, nor a link), mode 0o666 less the umask (0644 under umask
+0022, so a web server or a Jekyll build running as another user can read
+it), and ``os.replace`` replaces a link itself, never the file it points
+to. The posts directory is opened once with O_NOFOLLOW and every file in it
+is made, renamed and removed relative to that descriptor, so a ``_posts``
+that is, or becomes, a link leads nowhere. A line is appended with
+O_NOFOLLOW, and taken back if it could not be written whole.
 """
 
 import os
-import tempfile
-from functools import cache
+import secrets
 from pathlib import Path
 
 TEMP_SUFFIX = ".tmp"
 
-
-@cache
-def file_mode() -> int:
-    """0o666 less the process's umask. The umask can only be read by setting it,
-    so it is read once (the first call, from the crawl's main thread)."""
-    umask = os.umask(0o022)
-    os.umask(umask)
-    return 0o666 & ~umask
+_NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
 
 
-def write_temporary(path: Path, text: str) -> Path:
-    """Write ``text`` to a new temporary file beside ``path`` (not yet synced); its path."""
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=TEMP_SUFFIX)
+def open_configured_directory(path: Path) -> int:
+    """A descriptor of a directory the user configured (it may be a link: /srv/archive
+    -> /data/archive), made if missing."""
+    path.mkdir(parents=True, exist_ok=True)
+    return os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+
+
+def open_directory(path: Path) -> int:
+    """A descriptor of the directory ``path`` inside a configured one, made if missing
+    (the configured directory may be a link; ``path`` may not: ELOOP or ENOTDIR)."""
+    parent = open_configured_directory(path.parent)
     try:
-        os.fchmod(fd, file_mode())
+        try:
+            os.mkdir(path.name, dir_fd=parent)
+        except FileExistsError:
+            pass
+        return os.open(path.name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=parent)
+    finally:
+        os.close(parent)
+
+
+def write_temporary(directory: int, name: str, text: str) -> str:
+    """Write ``text`` to a new temporary file beside ``name`` in ``directory`` (not yet synced); its name."""
+    temporary = f".{name}.{secrets.token_hex(6)}{TEMP_SUFFIX}"
+    fd = os.open(temporary, _NEW_FILE, 0o666, dir_fd=directory)
+    try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)
     except BaseException:
-        os.unlink(temporary)
+        os.unlink(temporary, dir_fd=directory)
         raise
-    return Path(temporary)
+    return temporary
 
 
-def fsync_file(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
+def fsync_file(directory: int, name: str) -> None:
+    fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=directory)
     try:
         os.fsync(fd)
     finally:
         os.close(fd)
 
 
+def rename_into_place(directory: int, temporary: str, name: str) -> None:
+    """Sync the temporary file and rename it to ``name`` (a link there is replaced, not followed)."""
+    fsync_file(directory, temporary)
+    os.replace(temporary, name, src_dir_fd=directory, dst_dir_fd=directory)
+
+
 def replace_file(path: Path, text: str) -> None:
     """Write ``path`` whole (a reader sees the old file or the new one), synced."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = write_temporary(path, text)
+    directory = open_configured_directory(path.parent)
     try:
-        fsync_file(temporary)
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
+        temporary = write_temporary(directory, path.name, text)
+        try:
+            rename_into_place(directory, temporary, path.name)
+        except BaseException:
+            os.unlink(temporary, dir_fd=directory)
+            raise
+    finally:
+        os.close(directory)
+
+
+def append_line(path: Path, line: str) -> None:
+    """Append ``line`` to ``path`` (made if missing, never through a link), whole or not at all."""
+    data = line.encode("utf-8")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o666)
+    try:
+        size = os.fstat(fd).st_size
+        try:
+            written = 0
+            while written < len(data):
+                written += os.write(fd, data[written:])
+        except OSError:
+            os.ftruncate(fd, size)  # no half line: the file stays a list of whole lines
+            if size == 0:
+                os.unlink(path)  # nor an empty file where there was none
+            raise
+    finally:
+        os.close(fd)

@@ -60,3 +60,13 @@ def rejects_path(settings) -> Path:
 
 def runs_path(settings) -> Path:
     return output_dir(settings) / "runs.jsonl"
+
+
+def lock_path(settings) -> Path:
+    """The run lock beside a SQLite state: ``<state>.lock``."""
+    return state_path(settings).with_suffix(".lock")
+
+
+def sqlite_companions(path: Path) -> list[Path]:
+    """The files SQLite makes beside its database (WAL mode, or a rollback journal)."""
+    return [path.with_name(path.name + suffix) for suffix in ("-wal", "-shm", "-journal")]

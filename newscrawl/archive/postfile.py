@@ -1,5 +1,6 @@
 """The post file: render a post as the Jekyll markdown file the archive keeps, and read one back."""
 
+import html
 import re
 from datetime import date
 from urllib.parse import quote, unquote, urlsplit
@@ -7,6 +8,7 @@ from urllib.parse import quote, unquote, urlsplit
 import yaml
 
 from newscrawl.items import PostItem
+from newscrawl.site.text import escape_markup
 from newscrawl.site.urls import INFO_CODE_RE, post_url, site_netloc
 
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -22,6 +24,16 @@ FRONT_MATTER = (
     ("url", "url"),
     ("share_url", "share_url"),
 )
+
+#: What every post's front matter starts with. ``render_with_liquid: false``: Jekyll (4.0 and
+#: later) runs no Liquid in the post, so ``{{ ... }}`` or ``{% ... %}`` in an article is text,
+#: and an unknown tag cannot fail the build.
+FIXED_FRONT_MATTER = {"layout": "post", "render_with_liquid": False}
+
+#: Keys the site's layouts print raw (``{{ page.title }}``, ``{{ page.tags | join: ... }}``):
+#: written as HTML text, escaped, so that the page shows what the site showed; read_post
+#: unescapes them.
+HTML_KEYS = frozenset({"title", "tags"})
 
 
 def post_filename(item) -> str:
@@ -67,12 +79,20 @@ def permalink(item) -> str | None:
     return None if original == derived else original
 
 
-def front_matter(item) -> str:
-    """YAML that round-trips every value through ``yaml.safe_load``, whatever the title holds."""
-    values = {"layout": "post"}
-    values.update((key, item.get(field) or "") for key, field in FRONT_MATTER)
+def front_matter_values(item) -> dict:
+    """The front matter's keys and values, in order."""
+    values = dict(FIXED_FRONT_MATTER)
+    for key, field in FRONT_MATTER:
+        value = item.get(field) or ""
+        values[key] = html.escape(value) if key in HTML_KEYS else value
     if path := permalink(item):
         values["permalink"] = path
+    return values
+
+
+def front_matter(item) -> str:
+    """YAML that round-trips every value through ``yaml.safe_load``, whatever the title holds."""
+    values = front_matter_values(item)
     lines = []
     for key, value in values.items():
         if (scalar := _scalar(value)) is None:
@@ -97,8 +117,10 @@ _QUOTABLE = re.compile("[^\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff\ud800-\udfff\ufff
 _NOT_PLAIN = re.compile(r"\A(?:---|\.\.\.|[#,\[\]{}&*!|>'\"%@` ]|[?:-](?: |\Z))|: |:\Z| #| \Z")
 
 
-def _scalar(value: str) -> str | None:
+def _scalar(value: str | bool) -> str | None:
     """The value as PyYAML's emitter writes it, plain or single-quoted; None if it would double-quote it."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
     if not value:
         return "''"  # YAML would read a plain empty value as null
     if not _QUOTABLE.fullmatch(value):
@@ -119,7 +141,7 @@ def back_links(item, site_url: str) -> str:
     host = site_netloc(site_url)
     category_path = quote(item["category"], safe="()")
     # One line, whatever the tags hold: read_post finds this line after the last blank line.
-    label = " ".join((item.get("tags") or item["category"]).split())
+    label = escape_markup(" ".join((item.get("tags") or item["category"]).split()))
     return f"[返回{label}](//{host}/category/{category_path}.html)｜[返回首页](//{host}/)"
 
 
@@ -145,9 +167,10 @@ class NotAPostFile(ValueError):
 def read_post(text: str) -> PostItem:
     """The item a post file was rendered from: render_post's inverse.
 
-    Front matter keys other than the item's (``layout``, anything added by
-    hand) are ignored; the body is the text between the front matter and the
-    share link and back links render_post appends.
+    Front matter keys other than the item's (``layout``, ``render_with_liquid``,
+    anything added by hand) are ignored; the title and tags are unescaped
+    (HTML_KEYS); the body is the text between the front matter and the share
+    link and back links render_post appends.
     """
     if not text.startswith("---\n"):
         raise NotAPostFile("no front matter")
@@ -160,13 +183,14 @@ def read_post(text: str) -> PostItem:
         raise NotAPostFile(f"front matter is not YAML: {exc}") from None
     if not isinstance(values, dict):
         raise NotAPostFile("front matter is not a mapping")
-    item = PostItem({field: _as_text(values.get(key)) for key, field in FRONT_MATTER})
+    item = PostItem({field: _as_text(values.get(key), html_text=key in HTML_KEYS) for key, field in FRONT_MATTER})
     item["body"] = _body(text[end + 5 :], item["share_url"])
     return item
 
 
-def _as_text(value) -> str:
-    return "" if value is None else str(value)
+def _as_text(value, html_text: bool = False) -> str:
+    text = "" if value is None else str(value)
+    return html.unescape(text) if html_text else text
 
 
 def _body(content: str, share_url: str) -> str:

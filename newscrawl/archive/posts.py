@@ -61,13 +61,13 @@ class ArchivedPosts:
         names = []
         with os.scandir(self.directory) as entries:
             for entry in entries:
-                day = _day_of(entry.name)
+                day = post_day(entry.name)
                 if day is not None and self.selection.has_day(day):
                     names.append(entry.name)
         return sorted(names)
 
 
-def _day_of(name: str) -> date | None:
+def post_day(name: str) -> date | None:
     """The day of a post file name ``YYYY-MM-DD-<infoCode>.md``; None for any other file."""
     if not name.endswith(".md"):
         return None

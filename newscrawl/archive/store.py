@@ -9,12 +9,14 @@ The embedded SQLite store is the default; with several workers the store
 lives in Redis (newscrawl.scaleout.store).
 """
 
+import errno
 import json
 import logging
 import os
 import sqlite3
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 from scrapy import signals
 from scrapy.utils.misc import load_object
@@ -36,6 +38,9 @@ class ArchiveStore:
 
     ``shared``: several runs may use the store at once (its claims hold across
     processes); else one run at a time, under the crawl command's lock.
+
+    A write the store cannot make on its disk (full, an I/O error) raises
+    OSError, as a file's would (newscrawl.failures.write_failed).
     """
 
     shared = False
@@ -142,6 +147,10 @@ class SqliteArchiveStore(ArchiveStore):
     def __init__(self, path):
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
+        try:  # SQLite follows a link, and makes its -wal file beside the target
+            os.close(os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o666))
+        except OSError as exc:
+            raise ConfigError(f"cannot open the archive state {path}: {exc.strerror}") from None
         self._db = sqlite3.connect(path, isolation_level=None)
         # WAL: a crash cannot corrupt the file, and readers never block.
         self._db.execute("PRAGMA journal_mode=WAL")
@@ -172,25 +181,28 @@ class SqliteArchiveStore(ArchiveStore):
         self._claimed.discard(info_code)
 
     def mark_archived(self, info_code: str, path: str, url: str) -> None:
-        self._db.execute(
-            "INSERT OR REPLACE INTO archived (info_code, path, url, archived_at) VALUES (?, ?, ?, ?)",
-            (info_code, path, url, time.time()),
-        )
-        self._db.execute("DELETE FROM rejects WHERE key = ?", (info_code,))  # written: no longer a reject
+        with self._writing():
+            self._db.execute(
+                "INSERT OR REPLACE INTO archived (info_code, path, url, archived_at) VALUES (?, ?, ?, ?)",
+                (info_code, path, url, time.time()),
+            )
+            self._db.execute("DELETE FROM rejects WHERE key = ?", (info_code,))  # written: no longer a reject
 
     def archived(self) -> Iterator[tuple[str, str]]:
         yield from self._db.execute("SELECT info_code, path FROM archived ORDER BY info_code").fetchall()
 
     def forget(self, info_code: str) -> None:
-        self._db.execute("DELETE FROM archived WHERE info_code = ?", (info_code,))
+        with self._writing():
+            self._db.execute("DELETE FROM archived WHERE info_code = ?", (info_code,))
 
     def reject(self, key: str) -> dict | None:
         row = self._db.execute("SELECT record FROM rejects WHERE key = ?", (key,)).fetchone()
         return json.loads(row[0]) if row else None
 
     def put_reject(self, key: str, record: dict) -> None:
-        self._db.execute("INSERT OR REPLACE INTO rejects (key, record) VALUES (?, ?)",
-                         (key, json.dumps(record, ensure_ascii=False)))
+        with self._writing():
+            self._db.execute("INSERT OR REPLACE INTO rejects (key, record) VALUES (?, ?)",
+                             (key, json.dumps(record, ensure_ascii=False)))
 
     def rejects(self) -> list[dict]:
         return [json.loads(record) for (record,) in self._db.execute("SELECT record FROM rejects ORDER BY key")]
@@ -199,7 +211,21 @@ class SqliteArchiveStore(ArchiveStore):
         return dict(self._db.execute("SELECT url, posts FROM listings").fetchall())
 
     def set_listing_count(self, url: str, posts: int) -> None:
-        self._db.execute("INSERT OR REPLACE INTO listings (url, posts) VALUES (?, ?)", (url, posts))
+        with self._writing():
+            self._db.execute("INSERT OR REPLACE INTO listings (url, posts) VALUES (?, ?)", (url, posts))
 
     def close(self) -> None:
         self._db.close()
+
+    @contextmanager
+    def _writing(self):
+        """SQLite's 'database or disk is full' and I/O errors, as the OSError they are."""
+        try:
+            yield
+        except sqlite3.OperationalError as exc:
+            name = getattr(exc, "sqlite_errorname", "")
+            if name == "SQLITE_FULL":
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(self.path)) from exc
+            if name.startswith("SQLITE_IOERR"):
+                raise OSError(errno.EIO, f"{os.strerror(errno.EIO)} ({exc})", str(self.path)) from exc
+            raise

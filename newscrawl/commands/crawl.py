@@ -5,6 +5,9 @@ Scrapy's own ``crawl`` exits 0 even when every request failed. This one:
 - reads and checks the settings first (newscrawl.config): a bad setting, or
   a bad spider argument, is one line and exit 2, before any request;
 - says where the archive is, in the first line it logs;
+- refuses, with one line and exit 2, a SQLite state that is corrupt, or
+  missing or empty beside post files (newscrawl.archive.health): the run
+  would fetch and rewrite every post;
 - refuses to start while another run holds the same archive state
   (exit 75, EX_TEMPFAIL: "try again later"), so a cron entry that fires
   every minute is safe; a run on a shared state (Redis: a worker of a
@@ -23,7 +26,8 @@ from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
 
 from newscrawl import config
-from newscrawl.archive.paths import output_dir, state_uri, without_password
+from newscrawl.archive.health import untrusted_state
+from newscrawl.archive.paths import output_dir, posts_dir, state_path, state_uri, without_password
 from newscrawl.archive.store import store_class
 from newscrawl.errors import ConfigError
 from newscrawl.failures import PROBLEMS_KEY
@@ -57,10 +61,26 @@ class Command(ScrapyCrawlCommand):
             return
         try:
             with archive_lock(self.settings):
-                self.exitcode = self._crawl(args[0], opts)
+                self.exitcode = self._refuse_state() or self._crawl(args[0], opts)
         except ArchiveLocked as exc:
             print(f"newscrawl: {exc}", file=sys.stderr)
             self.exitcode = EXIT_LOCKED
+        except ConfigError as exc:  # the lock file could not be opened
+            print(f"newscrawl: {exc}", file=sys.stderr)
+            self.exitcode = EXIT_CONFIG_ERROR
+
+    def _refuse_state(self) -> int:
+        """2, with one line, for a SQLite state a run must not start on (newscrawl.archive.health);
+        1 if it cannot be read at all; else 0."""
+        try:
+            problem = untrusted_state(state_path(self.settings), posts_dir(self.settings))
+        except OSError as exc:
+            print(f"newscrawl: bad run: could not read the archive state {exc.filename}: {exc.strerror}", file=sys.stderr)
+            return EXIT_BAD_RUN
+        if problem:
+            print(f"newscrawl: {problem}", file=sys.stderr)
+            return EXIT_CONFIG_ERROR
+        return 0
 
     def _crawl(self, spider_name: str, opts) -> int:
         crawler = self._create_crawler(spider_name)

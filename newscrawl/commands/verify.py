@@ -7,17 +7,25 @@
   matter is valid and names an infoCode not archived elsewhere (else it is
   only reported, and left alone).
 
+A state SQLite cannot read (newscrawl.archive.health) is only reported,
+unless ``--repair``: then it is moved aside (``<state>.corrupt-<time>``, kept),
+and a new state is built from the post files, nothing fetched, with the
+rejects and listing counts that can still be read from the old one.
+
 One line per finding, then a summary. Exit 0 when files and state agreed,
 1 when something was found (and repaired), 2 for a configuration error, 75
 while a run holds the archive.
 """
 
+import json
+import sqlite3
 import sys
 
 from scrapy.commands import ScrapyCommand
 
 from newscrawl import config
-from newscrawl.archive.paths import posts_dir, state_uri
+from newscrawl.archive.health import REPAIR_COMMAND, corruption, set_aside
+from newscrawl.archive.paths import posts_dir, state_path, state_uri
 from newscrawl.archive.postfile import NotAPostFile, read_post
 from newscrawl.archive.store import ArchiveStore, open_store, store_class
 from newscrawl.commands.crawl import EXIT_BAD_RUN, EXIT_CONFIG_ERROR, EXIT_LOCKED
@@ -32,6 +40,11 @@ class Command(ScrapyCommand):
     def short_desc(self):
         return "Check that every archived post has its file and every post file is archived; repair the state"
 
+    def add_options(self, parser):
+        super().add_options(parser)
+        parser.add_argument("--repair", action="store_true",
+                            help="also rebuild a corrupt state from the post files (the old one is moved aside)")
+
     def run(self, args, opts):
         try:
             config.load(self.settings)
@@ -39,11 +52,7 @@ class Command(ScrapyCommand):
                 raise ConfigError("scrapy verify repairs a state one run uses at a time (a SQLite file), "
                                   "not one that workers may be writing to")
             with archive_lock(self.settings):
-                store = open_store(self.settings)
-                try:
-                    findings = verify(store, posts_dir(self.settings))
-                finally:
-                    store.close()
+                findings = self._verify(opts.repair)
         except ConfigError as exc:
             print(f"newscrawl: {exc}", file=sys.stderr)
             self.exitcode = EXIT_CONFIG_ERROR
@@ -52,10 +61,33 @@ class Command(ScrapyCommand):
             print(f"newscrawl: {exc}", file=sys.stderr)
             self.exitcode = EXIT_LOCKED
             return
+        except OSError as exc:  # a full disk, an I/O error: the state is left as it is
+            print(f"newscrawl: could not verify {exc.filename}: {exc.strerror}", file=sys.stderr)
+            self.exitcode = EXIT_BAD_RUN
+            return
         for finding in findings:
             print(finding)
         print(f"{len(findings)} finding(s), state repaired" if findings else "Files and state agree")
         self.exitcode = EXIT_BAD_RUN if findings else 0
+
+    def _verify(self, repair: bool) -> list[str]:
+        path = state_path(self.settings)
+        problem = corruption(path)
+        if problem and not repair:
+            raise ConfigError(f"the archive state {path} {problem}: run `{REPAIR_COMMAND}` to move it aside "
+                              "and rebuild it from the post files (nothing is fetched)")
+        findings = []
+        if problem:
+            aside = set_aside(path)
+            findings.append(f"{path}: {problem}; moved aside to {aside.name}, rebuilt from the post files")
+        store = open_store(self.settings)
+        try:
+            if problem:
+                findings.append(recover_history(aside, store))
+            findings += verify(store, posts_dir(self.settings))
+        finally:
+            store.close()
+        return findings
 
 
 def read_post_file(path) -> dict | None:
@@ -92,3 +124,27 @@ def verify(store: ArchiveStore, directory) -> list[str]:
             store.mark_archived(str(info_code), str(path), meta["url"])
             findings.append(f"{path}: not in the state; recorded as archived ({info_code})")
     return findings
+
+
+def recover_history(aside, store: ArchiveStore) -> str:
+    """Copy the rejects and listing counts a corrupt state still gives to ``store``; say what was lost."""
+    said = []
+    for table, what in (("rejects", "rejects"), ("listings", "listing counts")):
+        try:
+            db = sqlite3.connect(aside)
+            try:
+                rows = db.execute(f"SELECT * FROM {table}").fetchall()
+            finally:
+                db.close()
+            if table == "rejects":
+                rows = [(key, json.loads(record)) for key, record in rows]
+        except (sqlite3.DatabaseError, ValueError) as exc:
+            said.append(f"its {what} are lost ({exc})")
+            continue
+        for key, value in rows:
+            if table == "rejects":
+                store.put_reject(key, value)
+            else:
+                store.set_listing_count(key, value)
+        said.append(f"{len(rows)} {what} recovered")
+    return f"{aside.name}: " + "; ".join(said)

@@ -12,6 +12,7 @@ what it listed last time.
 from scrapy import signals
 
 from newscrawl.archive.store import ArchiveStore
+from newscrawl.failures import write_failed
 
 #: Sent by the spider with ``url``, ``posts`` (the post links the page lists)
 #: and ``required`` (True for a category page the run was asked for).
@@ -52,6 +53,9 @@ class ListingCounts:
         return found
 
     def spider_closed(self, spider):
-        for url, (posts, _) in self.current.items():
-            if posts:
-                self.store.set_listing_count(url, posts)
+        try:
+            for url, (posts, _) in self.current.items():
+                if posts:
+                    self.store.set_listing_count(url, posts)
+        except OSError as exc:
+            write_failed(self.crawler.stats, exc.filename, exc)

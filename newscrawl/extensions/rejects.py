@@ -30,6 +30,7 @@ from scrapy import signals
 from newscrawl.archive.files import replace_file
 from newscrawl.archive.paths import rejects_path
 from newscrawl.archive.store import ArchiveStore
+from newscrawl.failures import write_failed
 
 logger = logging.getLogger(__name__)
 
@@ -102,7 +103,10 @@ class RejectLog:
         record = {"key": key, "info_code": info_code, "url": url, "reason": reason, "kind": kind,
                   "detail": detail, "first_seen": first_seen, "last_seen": now, "attempts": attempts,
                   "given_up": given_up}
-        self.store.put_reject(key, record)
+        try:
+            self.store.put_reject(key, record)
+        except OSError as exc:  # the run still knows it, and is bad for it
+            write_failed(self.stats, exc.filename, exc)
         self._this_run[key] = record
         self.stats.inc_value("newscrawl/rejected")
         self.stats.inc_value(f"newscrawl/rejected/{reason}")
@@ -119,7 +123,10 @@ class RejectLog:
     def spider_closed(self, spider):
         """Rewrite rejects.jsonl: every current reject, oldest first."""
         records = sorted(self.store.rejects(), key=lambda record: (record["first_seen"], record["key"]))
-        replace_file(self.path, "".join(json.dumps(_readable(record), ensure_ascii=False) + "\n" for record in records))
+        try:
+            replace_file(self.path, "".join(json.dumps(_readable(r), ensure_ascii=False) + "\n" for r in records))
+        except OSError as exc:  # the last run's file stays, whole
+            write_failed(self.stats, self.path, exc)
 
 
 def _readable(record: dict) -> dict:

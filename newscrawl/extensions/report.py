@@ -15,8 +15,9 @@ from datetime import datetime, timezone
 
 from scrapy import signals
 
+from newscrawl.archive.files import append_line
 from newscrawl.archive.paths import runs_path
-from newscrawl.failures import PROBLEMS_KEY, pages_failed
+from newscrawl.failures import PROBLEMS_KEY, pages_failed, write_failed
 
 logger = logging.getLogger(__name__)
 
@@ -58,11 +59,15 @@ class RunReport:
         if problems is None:
             problems = ["the monitors did not run"]
         self.entry.update(verdict="bad" if problems else "ok", exit_status=1 if problems else 0, problems=problems)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self.path.open("a", encoding="utf-8") as f:
-            f.write(json.dumps(self.entry, ensure_ascii=False) + "\n")
+        where = f"listed above and in {self.path}"
+        try:
+            append_line(self.path, json.dumps(self.entry, ensure_ascii=False) + "\n")
+        except OSError as exc:  # after the monitors: a problem of its own, for the exit status
+            problems = [*problems, write_failed(self.crawler.stats, self.path, exc)]
+            self.crawler.stats.set_value(PROBLEMS_KEY, problems)
+            where = "listed above"
         if problems:
-            logger.error("Verdict: bad run, exit status 1 (%d problem(s), listed above and in %s)", len(problems), self.path)
+            logger.error("Verdict: bad run, exit status 1 (%d problem(s), %s)", len(problems), where)
         else:
             logger.info("Verdict: ok, exit status 0")
 

@@ -25,7 +25,6 @@ class PostLoader(ItemLoader):
     default_input_processor = MapCompose(clean_text)
     default_output_processor = TakeFirst()
 
-    title_in = MapCompose(clean_title)
     date_in = Identity()  # PostTime values, see processors.parse_time
     date_out = Compose(reconcile_times, format_time)
     tags_out = Join(" ")
@@ -57,7 +56,8 @@ def load_post(site: SitePost, upstream: UpstreamPost | None = None) -> PostItem:
     loader.add_value("title", site.title)
     loader.add_value("date", site_time(site.time_text))
     if upstream:
-        loader.add_value("title", upstream.title)
+        # The site prints the share data's title as HTML; its own <h1> is text already.
+        loader.add_value("title", upstream.title, clean_title)
         loader.add_value("date", upstream_time(upstream.time_text))
         loader.add_value("source", upstream.publisher)
     loader.add_value("body", body.markdown or None)

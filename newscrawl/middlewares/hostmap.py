@@ -44,9 +44,9 @@ class HostMap:
     def __bool__(self) -> bool:
         return bool(self._to_mirror)
 
-    def mirror_hosts(self) -> set[str]:
-        """The host names the map sends requests to (which may be private addresses, on purpose)."""
-        return {urlsplit(f"//{netloc}").hostname for _, netloc, _ in self._to_mirror.values()}
+    def mirror_urls(self) -> list[str]:
+        """The base URLs the map sends requests to (whose hosts may be private addresses, on purpose)."""
+        return [f"{scheme}://{netloc}{prefix}/" for scheme, netloc, prefix in self._to_mirror.values()]
 
     def to_mirror(self, url: str) -> str | None:
         """The URL to fetch instead of ``url``, or None if its host is not mapped."""

@@ -117,7 +117,7 @@ def site_file(site_dir: Path, path: str) -> Path | None:
     """The built file a decoded URL path is served from (``/`` is index.html); None if none."""
     if path == "/":
         path = "/index.html"
-    elif path.endswith("/"):  # only the home page is a directory index
+    elif path.endswith("/") or "\x00" in path:  # only the home page is a directory index; no file has a NUL
         return None
     file = (site_dir / path.lstrip("/")).resolve()
     if site_dir.resolve() not in file.parents or not file.is_file():

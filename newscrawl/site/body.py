@@ -13,6 +13,12 @@ post for the change: markdownify's whitespace rules, a ``<center>`` made a
 it), an empty header row for a table without one, no empty list items or
 links. Where the two still differ (junk markup; the README says how),
 html-to-markdown's is the more faithful Markdown.
+
+The archive is built by Jekyll (kramdown), which passes raw HTML through, so
+a body is made inert on the way: the HTML the converter gets is cleaned by
+nh3 (ammonia: no script, event handler, ``javascript:``/``data:`` URL or
+unknown tag), and the article's text is escaped where kramdown would read it
+as markup (newscrawl.site.text.escape_markup), so text the site showed stays text.
 """
 
 import functools
@@ -21,7 +27,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from newscrawl.site.text import clean_text
+from newscrawl.site.text import clean_text, escape_markup
 
 _KLINE_BLOCK = re.compile(r"<!--\s*EM_StockImg_Start\s*-->.*?<!--\s*EM_StockImg_End\s*-->", re.S | re.I)
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
@@ -59,6 +65,16 @@ _TEXT_TO_NORMALIZE = etree.XPath(
 _EMPTY_ITEMS_AND_LINKS = etree.XPath("//li[not(*) and not(normalize-space())] | //a[not(*) and not(normalize-space())]")
 _FIRST_ROW = etree.XPath("(./tr | ./thead/tr | ./tbody/tr | ./tfoot/tr)[1]")
 _CELLS = etree.XPath(".//td | .//th")
+#: Whether a body's HTML may have text that kramdown reads as markup: ``&`` (an entity: text
+#: ``<`` is ``&lt;``), ``[``, ``]``, ``|``, ``{``, or a ``<`` that starts no tag (the parser
+#: keeps it as text). Most bodies have none, and skip the walk below.
+_MAYBE_MARKUP_TEXT = re.compile(r"[&\[\]|{]|<(?![A-Za-z/!?])")
+#: Text that may hold what kramdown reads as markup (newscrawl.site.text.escape_markup);
+#: code is left alone (kramdown escapes it).
+_MARKUP_TEXT = etree.XPath(
+    "//text()[(contains(., '<') or contains(., '[') or contains(., ']') or contains(., '|') or contains(., '{:')"
+    " or contains(., '&')) and not(ancestor::pre or ancestor::code)]"
+)
 
 @dataclass(frozen=True)
 class Body:
@@ -183,6 +199,16 @@ def _shape_as_markdownify_did(root) -> None:
         _give_empty_header(table)
 
 
+def _escape_markup_text(root) -> None:
+    """Write the characters of text that kramdown would read as markup as entities."""
+    for text in _MARKUP_TEXT(root):
+        escaped = escape_markup(text)
+        if text.is_tail:
+            text.getparent().tail = escaped
+        else:
+            text.getparent().text = escaped
+
+
 def _give_empty_header(table) -> None:
     """An empty header row above a first row that is not one (html-to-markdown would make it the header)."""
     first_row = _FIRST_ROW(table)
@@ -220,6 +246,16 @@ def _colspan(cell) -> int:
 
 
 @functools.cache
+def _sanitizer():
+    """nh3's clean with ammonia's defaults (harmless tags and attributes, http(s) and similar
+    URL schemes only) but the rel it adds to links (html-to-markdown drops it); imported at
+    the first body converted, like the converter."""
+    import nh3
+
+    return nh3.Cleaner(link_rel=None).clean
+
+
+@functools.cache
 def _converter():
     """html-to-markdown's convert with our options, imported at the first body
     converted (a run that converts none does not pay for loading it)."""
@@ -249,7 +285,9 @@ def html_to_markdown(html: str | None) -> Body:
         return Body(markdown="", source=None)
     source = _remove_widgets(root)
     _shape_as_markdownify_did(root)
-    html = etree.tostring(root, encoding="unicode", method="html")
+    if _MAYBE_MARKUP_TEXT.search(html):
+        _escape_markup_text(root)
+    html = _sanitizer()(etree.tostring(root, encoding="unicode", method="html"))
     markdown = _converter()(html=html).content
     markdown = _INDENT.sub("", markdown or "")
     markdown = _TRAILING_SPACE.sub("", markdown)

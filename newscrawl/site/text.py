@@ -1,5 +1,6 @@
-"""One-line text as the site's pages hold it, whitespace collapsed: shared by
-the body converter and the item loader's processors."""
+"""Text as the site's pages hold it: one-line fields with whitespace collapsed
+(the body converter, the item loader's processors), and text made safe to
+put in Markdown that kramdown reads (a body's text, a back link's label)."""
 
 import re
 
@@ -12,3 +13,15 @@ def clean_text(text: str | None) -> str | None:
         return None
     value = _SPACE_RUN.sub(" ", text).strip(" \u3000")
     return value or None
+
+
+#: What kramdown reads as markup in text: raw HTML and autolinks, link and image brackets,
+#: table cells, attribute lists and extensions, entities.
+_MARKUP = re.compile(r"[<\[\]|]|\{:|&(?=#[0-9]+;|#[xX][0-9a-fA-F]+;|[A-Za-z][A-Za-z0-9]*;)")
+#: Each as an entity: kramdown shows the character, and html-to-markdown writes entities as they are.
+_AS_ENTITY = {"<": "&lt;", "[": "&#91;", "]": "&#93;", "|": "&#124;", "{:": "&#123;:", "&": "&amp;"}
+
+
+def escape_markup(text: str) -> str:
+    """Text that kramdown shows as it is (never as HTML, a link or an attribute list)."""
+    return _MARKUP.sub(lambda match: _AS_ENTITY[match[0]], text)

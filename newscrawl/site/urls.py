@@ -19,6 +19,26 @@ POST_PATH_RE = re.compile(
 EASTMONEY_ARTICLE_RE = re.compile(r"^/news/\d+,(?P<info_code>[A-Za-z0-9_-]+)\.html$")
 INFO_CODE_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
+# What a category and the URLs of a post may be (newscrawl.items.POST_SCHEMA): the
+# site's scheme, and nothing that is a path of its own (``..``, ``/etc``), a control
+# character, or markup. A segment is a category's word (a space separates two) or a
+# URL path's part between slashes; it does not start with a dot.
+_SEGMENT_CHAR = r"[^\s/\\?#%<>\"'`{}|^\[\]\x00-\x1f\x7f-\x9f]"
+_SEGMENT = rf"(?!\.){_SEGMENT_CHAR}+"
+#: A category slug: ``qingdaocaijingribao``, ``Wind``, ``anxinguojizhengquan(xianggang)``,
+#: ``21shijijingjibaodao 21caijingAPP``.
+CATEGORY_RE = re.compile(rf"^{_SEGMENT}(?: {_SEGMENT})*$")
+# A URL's segment may also hold percent-encoded non-ASCII (UTF-8 bytes 0x80 and up, C1 controls
+# excepted); an ASCII character appears as itself, so ``%2e%2e``, ``%2f`` or ``%00`` cannot.
+_URL_SEGMENT = rf"(?!\.)(?:{_SEGMENT_CHAR}|(?!%[cC]2%[89])%[89a-fA-F][0-9a-fA-F])+"
+_ORIGIN = r"https?://[A-Za-z0-9.-]+(?::[0-9]{1,5})?"
+#: A post's URL as the site gives it: ``<site>/<category segments>/YYYY/MM/DD/<infoCode>.html``.
+POST_URL_RE = re.compile(
+    rf"^{_ORIGIN}(?:/{_URL_SEGMENT})+/[0-9]{{4}}/[0-9]{{2}}/[0-9]{{2}}/[A-Za-z0-9_-]{{1,64}}\.html$"
+)
+#: A share page or eastmoney article link (written as an autolink ``<...>`` in the post), or nothing.
+SHARE_URL_RE = re.compile(rf"^(?:{_ORIGIN}(?:/(?!\.\.?(?:/|\?|$))[A-Za-z0-9_.,~+-]*)+(?:\?[A-Za-z0-9_.,~+=&%-]*)?)?$")
+
 #: Request meta: the URL a request was made for, where NEWSCRAWL_HOST_MAP sent it to a mirror.
 CANONICAL_URL_KEY = "newscrawl_canonical_url"
 
