@@ -125,7 +125,7 @@ def endless_server():
         server.daemon_threads = True
         threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
         try:
-            yield f"http://127.0.0.1:{server.server_address[1]}/endless.html"
+            yield f"http://127.0.0.1:{server.server_address[1]}"
         finally:
             server.shutdown()
 
@@ -159,7 +159,7 @@ def _serve_too_large(site: MockSite, bombs: dict[str, bytes], endless: str) -> N
                        Fault(body=lambda _, e=encoding: bombs[e], headers={"Content-Encoding": encoding}))
     huge = b"<html><body>" + b"x" * (40 << 20) + b"</body></html>"
     site.add_fault(SITE_HOST, re.escape(HUGE.url_path), Fault(body=lambda _: huge))
-    _redirect(site, ENDLESS.url_path, endless)
+    _redirect(site, ENDLESS.url_path, f"{endless}/endless.html")
     for host in SHARE_HOSTS:
         site.add_fault(host, "/NewsData/GetNewsText.do", Fault(
             body=lambda _: bombs["gzip"], content_type="application/json", headers={"Content-Encoding": "gzip"}))
@@ -173,7 +173,9 @@ def test_pages_too_large_are_rejects_and_memory_stays_bounded(output, bombs, too
     """With the default limit (32 MiB). A crawl of GOOD alone peaks at about 90 MiB."""
     with MockSite([GOOD, *too_large], include_seed=False).serve() as site, endless_server() as endless:
         _serve_too_large(site, bombs, endless)
-        result, peak_mib = crawl_measured(site, output, "-s", "NEWSCRAWL_SHARE=api")
+        # The endless server's origin is a mirror's (allowed: newscrawl.allowlist), so that the redirect is followed.
+        env = {"NEWSCRAWL_HOST_MAP": json.dumps({**site.host_map, "endless.invalid": endless})}
+        result, peak_mib = crawl_measured(site, output, "-s", "NEWSCRAWL_SHARE=api", env=env)
         written_then = set(result.posts())
         site.clear_faults()
         fixed = crawl(site, output, env={"NEWSCRAWL_SHARE": "api"})
