@@ -9,6 +9,7 @@ line, for a value that is wrong; nothing is parsed at import.
 """
 
 import os
+import re
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -57,6 +58,21 @@ def _http_url(value) -> str:
     return str(value)
 
 
+_SIZE_RE = re.compile(r"(\d+(?:\.\d+)?)\s*([kmg]?)(?:i?b)?", re.IGNORECASE)
+_SIZE_UNITS = {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3}
+
+
+def byte_size(value) -> int:
+    """``33554432``, ``512K``, ``32M``, ``32MiB``, ``1G`` (units are powers of 1024): bytes, at least 1 KiB."""
+    match = _SIZE_RE.fullmatch(str(value).strip())
+    if not match:
+        raise ValueError("not a size: give bytes, or a number with K, M or G (e.g. 32M)")
+    size = int(float(match.group(1)) * _SIZE_UNITS[match.group(2).lower()])
+    if size < 1024:
+        raise ValueError("must be at least 1K")
+    return size
+
+
 def _text(value) -> str:
     return "" if value is None else str(value)
 
@@ -94,6 +110,7 @@ SETTINGS: dict[str, Callable] = {
     "NEWSCRAWL_SYNC_BATCH": _number(int, minimum=1),
     "NEWSCRAWL_PARSE_WORKERS": _number(int, minimum=0),
     "NEWSCRAWL_LOG_LEVEL": _choice(*LOG_LEVELS),
+    "NEWSCRAWL_MAX_PAGE_SIZE": byte_size,
     "NEWSCRAWL_MAX_FAILED_SHARE": _number(float, 0, 1),
     "NEWSCRAWL_MAX_UNPARSED_SHARE": _number(float, 0, 1),
     "NEWSCRAWL_LISTING_MIN_SHARE": _number(float, 0, 1),
@@ -130,6 +147,7 @@ def load(settings) -> None:
         except ValueError as exc:
             raise ConfigError(f"{name}={value}: {exc}") from None
     _set_log_level(settings)
+    _set_page_size(settings)
     _check_directory("NEWSCRAWL_OUTPUT_DIR", output_dir(settings))
     _check_state(settings)
     _check_no_links(settings)
@@ -140,6 +158,16 @@ def _set_log_level(settings) -> None:
     level = settings.get("NEWSCRAWL_LOG_LEVEL")
     if level:
         settings.set("LOG_LEVEL", level.upper(), priority=settings.getpriority("NEWSCRAWL_LOG_LEVEL"))
+
+
+def _set_page_size(settings) -> None:
+    """NEWSCRAWL_MAX_PAGE_SIZE sets Scrapy's DOWNLOAD_MAXSIZE, and DOWNLOAD_WARNSIZE to half of it,
+    as strongly as it was itself set (``-s DOWNLOAD_MAXSIZE=...`` still wins over the default)."""
+    value = settings.get("NEWSCRAWL_MAX_PAGE_SIZE")
+    if value:
+        size, priority = byte_size(value), settings.getpriority("NEWSCRAWL_MAX_PAGE_SIZE")
+        settings.set("DOWNLOAD_MAXSIZE", size, priority=priority)
+        settings.set("DOWNLOAD_WARNSIZE", size // 2, priority=priority)
 
 
 def _check_state(settings) -> None:

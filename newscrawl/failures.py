@@ -30,6 +30,13 @@ def failure_reason(failure) -> str:
     return exception_reason(failure.value)
 
 
+def reject_reason(exc: BaseException, default: str = "fetch_failed") -> str:
+    """The reject reason a failed request gives its post: the exception's own
+    ``reject_reason`` (``redirect_loop``, ``too_many_redirects``, ``page_too_large``:
+    newscrawl.middlewares.redirect and .pagesize), or ``default``."""
+    return getattr(exc, "reject_reason", default)
+
+
 def exception_reason(exc: BaseException) -> str:
     """``HTTP 503``, or the exception's type and the first line of its message
     (Playwright's go on with a call log)."""

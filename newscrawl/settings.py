@@ -77,6 +77,15 @@ NEWSCRAWL_REDIS_IDLE_TIMEOUT = 30
 #: post is written by another (after a sweep) once its claim has expired.
 NEWSCRAWL_CLAIM_TIMEOUT = 600
 
+#: The largest page (category page, post page, share data, eastmoney
+#: article) fetched, in bytes or with a unit (K, M, G: powers of 1024), as
+#: sent and once decompressed: a larger one fails (a post's reject
+#: page_too_large). Sets Scrapy's DOWNLOAD_MAXSIZE, and DOWNLOAD_WARNSIZE
+#: (a WARNING) to half of it. The real site's largest pages are category
+#: pages: about 110-200 bytes a post listed, 5-10 MB for 50,000 posts; post
+#: pages are under 100 KB.
+NEWSCRAWL_MAX_PAGE_SIZE = "32M"
+
 # --- Monitors: when a run is bad (exit 1), and who is told (newscrawl/monitors.py) ---
 
 #: A run is bad when more than this share of its pages failed (even if
@@ -160,6 +169,15 @@ DOWNLOADER_MIDDLEWARES = {
     "newscrawl.middlewares.hostmap.HostMapMiddleware": 50,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "newscrawl.middlewares.retryafter.RetryAfterMiddleware": 550,
+    # Scrapy's, with redirect loops and long chains failing the request (a
+    # reject) rather than being dropped by the duplicate filter.
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "newscrawl.middlewares.redirect.SiteMetaRefreshMiddleware": 580,
+    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+    "newscrawl.middlewares.redirect.SiteRedirectMiddleware": 600,
+    # Scrapy's decompression, a page over NEWSCRAWL_MAX_PAGE_SIZE failing as page_too_large.
+    "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
+    "newscrawl.middlewares.pagesize.PageSizeMiddleware": 590,
 }
 
 EXTENSIONS = {

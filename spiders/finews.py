@@ -14,7 +14,7 @@ from newscrawl.config import check_spider_arguments, day_window
 from newscrawl.errors import ConfigError
 from newscrawl.extensions.listings import listing_read
 from newscrawl.extensions.rejects import RejectLog
-from newscrawl.failures import failure_reason
+from newscrawl.failures import failure_reason, reject_reason
 from newscrawl.items import PostItem
 from newscrawl.loading.processors import site_time
 from newscrawl.share.data import ShareData, Unavailable
@@ -249,6 +249,12 @@ class FinewsSpider(scrapy.Spider):
                 self.logger.error("Not a post URL: %s", response.url)
                 return
             info_code = ref.info_code
+        elif (ref := parse_post_url(response.url)) and ref.info_code != info_code:
+            # Redirected to another post's page: it is not this post (and that post is read from its own link).
+            self.crawler.stats.inc_value("newscrawl/request_failed")
+            self.rejects.record("redirected_to_other_post", canonical_url(response.request), info_code,
+                                f"redirected to {response.url}")
+            return
         if not isinstance(response, TextResponse):
             self.rejects.record("unreadable_post_page", response.url, info_code, "not a text page")
             return
@@ -282,15 +288,24 @@ class FinewsSpider(scrapy.Spider):
 
     def post_failed(self, failure):
         self.crawler.stats.inc_value("newscrawl/request_failed")
-        url = canonical_url(failure.request)
-        post = parse_post_url(url)  # None after a redirect elsewhere
-        self.rejects.record("fetch_failed", url, post.info_code if post else None, failure_reason(failure))
+        url = canonical_url(failure.request)  # the first of its redirects
+        info_code = failure.request.meta.get(INFO_CODE_KEY) or getattr(parse_post_url(url), "info_code", None)
+        self.rejects.record(reject_reason(failure.value), url, info_code, failure_reason(failure))
 
     async def finish(self, site: SitePost, share: UpstreamPost | Unavailable | None) -> PostItem | None:
-        """The post, from the site and its share data; None (a reject) when neither has a body."""
+        """The post, from the site and its share data; None (a reject) when neither has a body.
+
+        Share data that failed to come (the share host down, a 5xx, a timeout...) for a
+        post the site gives no body, title or date is that failure's reject, retried by
+        later runs; only share data saying there is no such article makes it ``no_body``.
+        """
         upstream = share if isinstance(share, UpstreamPost) else None
+        untitled = not site.title or site_time(site.time_text) is None
         if upstream is not None:
             self.crawler.stats.inc_value("newscrawl/share_used")
+        elif isinstance(share, Unavailable) and share.failed and (not site.body.text_length or untitled):
+            self.rejects.record(share.reason, site.url, site.info_code, share.why)
+            return None
         elif not site.body.text_length:
             self.rejects.record("no_body", site.url, site.info_code, share.why if share else "")
             return None

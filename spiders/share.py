@@ -71,7 +71,9 @@ class ShareSpider(scrapy.Spider):
         """The post of one infoCode; None (a reject) if its share data is unavailable."""
         share = await self.share.fetch(link)
         if isinstance(share, Unavailable):
-            self.rejects.record("no_share_data", link.url, link.info_code, share.why)
+            # A failed fetch is a failure, retried until the host answers; only the upstream's
+            # own "no such article" is absent.
+            self.rejects.record(share.reason if share.failed else "no_share_data", link.url, link.info_code, share.why)
             return None
         return load_share_post(link.info_code, share, self.site_url, link.url)
 

@@ -122,7 +122,9 @@ def test_post_with_no_body_anywhere_is_rejected_then_retried(output):
         first = crawl(site, output, env=api_only)
         assert first.returncode == 1, first.log  # share data failed: a bad run
         assert post.info_code not in first.posts()
-        assert [(r["info_code"], r["reason"]) for r in first.rejects()] == [(post.info_code, "no_body")]
+        # The share host failing is a failure (retried until it answers), not an absent article.
+        assert [(r["info_code"], r["reason"], r["kind"]) for r in first.rejects()] == [
+            (post.info_code, "share_fetch_failed", "failure")]
         assert "Traceback" not in first.log
 
         site.json_status = 200

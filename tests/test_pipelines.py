@@ -107,12 +107,27 @@ def test_validate_rejects_with_a_record(tmp_path, store, overrides, reason):
 def test_a_reject_is_one_record_until_given_up_or_written(tmp_path, store):
     for attempt in (1, 2, 3):
         rejects = reject_log(tmp_path, store)  # a run each
-        rejects.record("fetch_failed", f"{SITE_URL}/a.html", "NW1", "HTTP 500")
-        rejects.record("no_body", f"{SITE_URL}/a.html", "NW1")  # the run's first cause is kept
+        rejects.record("no_body", f"{SITE_URL}/a.html", "NW1")
+        rejects.record("fetch_failed", f"{SITE_URL}/a.html", "NW1", "HTTP 500")  # the run's first cause is kept
         [record] = store.rejects()
-        assert (record["reason"], record["attempts"], record["given_up"]) == ("fetch_failed", attempt, attempt == 3)
+        assert (record["reason"], record["attempts"], record["given_up"]) == ("no_body", attempt, attempt == 3)
     store.mark_archived("NW1", str(tmp_path / "a.md"), f"{SITE_URL}/a.html")
     assert store.rejects() == []
+
+
+def test_a_failure_is_never_given_up(tmp_path, store):
+    for _ in range(4):  # NEWSCRAWL_REJECT_MAX_ATTEMPTS is 3
+        reject_log(tmp_path, store).record("share_fetch_failed", f"{SITE_URL}/a.html", "NW1", "HTTP 503")
+    record = store.reject("NW1")
+    store.put_reject("NW1", {**record, "first_seen": record["first_seen"] - 4 * 86400})  # and days older than 3
+    rejects = reject_log(tmp_path, store)
+    rejects.record("share_fetch_failed", f"{SITE_URL}/a.html", "NW1", "HTTP 503")
+    assert (store.reject("NW1")["attempts"], store.reject("NW1")["given_up"]) == (5, False)
+    # A failure given up under the earlier rules is tried again.
+    store.put_reject("NW1", {**store.reject("NW1"), "given_up": True})
+    rejects.crawler.get_extension = lambda _: store  # as the crawl's, once it has started
+    rejects.spider_opened(None)
+    assert not rejects.given_up("NW1")
 
 
 def test_a_reject_is_given_up_after_max_days(tmp_path, store):

@@ -39,6 +39,7 @@ def _example_values(tmp_path) -> dict[str, tuple[str, str]]:
         "NEWSCRAWL_SYNC_BATCH": ("5", "7"),
         "NEWSCRAWL_PARSE_WORKERS": ("0", "2"),
         "NEWSCRAWL_LOG_LEVEL": ("DEBUG", "WARNING"),
+        "NEWSCRAWL_MAX_PAGE_SIZE": ("16M", "524288"),
         "NEWSCRAWL_MAX_FAILED_SHARE": ("0.2", "0.3"),
         "NEWSCRAWL_MAX_UNPARSED_SHARE": ("0.2", "0.3"),
         "NEWSCRAWL_LISTING_MIN_SHARE": ("0.2", "0.3"),
@@ -95,6 +96,19 @@ def test_every_setting_comes_from_its_env_var_and_dash_s_wins(tmp_path, monkeypa
     config.load(both)
     assert {name: both.get(name) for name in examples} == {name: cmdline for name, (_, cmdline) in examples.items()}
     assert (from_env.get("LOG_LEVEL"), both.get("LOG_LEVEL")) == ("DEBUG", "WARNING")
+    # The page size limit is Scrapy's download size limits.
+    assert (from_env.getint("DOWNLOAD_MAXSIZE"), from_env.getint("DOWNLOAD_WARNSIZE")) == (16 << 20, 8 << 20)
+    assert (both.getint("DOWNLOAD_MAXSIZE"), both.getint("DOWNLOAD_WARNSIZE")) == (524288, 262144)
+
+
+def test_the_page_size_limit_has_a_default_and_scrapys_own_setting_still_wins():
+    settings = _project_settings()
+    config.load(settings)
+    assert (settings.getint("DOWNLOAD_MAXSIZE"), settings.getint("DOWNLOAD_WARNSIZE")) == (32 << 20, 16 << 20)
+    settings = _project_settings()
+    settings.set("DOWNLOAD_MAXSIZE", 1000000, priority="cmdline")
+    config.load(settings)
+    assert settings.getint("DOWNLOAD_MAXSIZE") == 1000000
 
 
 @pytest.mark.parametrize("state, store", [
@@ -130,6 +144,8 @@ def test_relative_paths_are_the_projects(tmp_path, monkeypatch):
     ("NEWSCRAWL_MAX_FAILED_SHARE", "abc", "NEWSCRAWL_MAX_FAILED_SHARE=abc: not a number"),
     ("NEWSCRAWL_MAX_FAILED_SHARE", "2", "NEWSCRAWL_MAX_FAILED_SHARE=2: must be at most 1"),
     ("NEWSCRAWL_SYNC_BATCH", "1.5", "NEWSCRAWL_SYNC_BATCH=1.5: not an integer"),
+    ("NEWSCRAWL_MAX_PAGE_SIZE", "32X", "NEWSCRAWL_MAX_PAGE_SIZE=32X: not a size"),
+    ("NEWSCRAWL_MAX_PAGE_SIZE", "0", "NEWSCRAWL_MAX_PAGE_SIZE=0: must be at least 1K"),
     ("NEWSCRAWL_LOG_LEVEL", "LOUD", "NEWSCRAWL_LOG_LEVEL=LOUD: must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL"),
     ("NEWSCRAWL_SITE_URL", "finews.withounder.com", "NEWSCRAWL_SITE_URL=finews.withounder.com: must be an http(s) URL"),
     ("NEWSCRAWL_ALERT_ACTIONS", "spidermon.nothing.Here", "NEWSCRAWL_ALERT_ACTIONS=spidermon.nothing.Here: cannot import"),

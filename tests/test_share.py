@@ -108,7 +108,7 @@ def test_auto_run_without_chromium_warns_once_and_leaves_the_post_for_a_later_ru
         warnings = [line for line in first.log.splitlines() if "share pages will not be rendered" in line]
         assert len(warnings) == 1 and "WARNING" in warnings[0] and "/nonexistent/chromium" in warnings[0]
         [reject] = first.rejects()
-        assert (reject["info_code"], reject["reason"]) == (post.info_code, "no_body")
+        assert (reject["info_code"], reject["reason"]) == (post.info_code, "share_fetch_failed")
         assert reject["detail"].startswith("share data HTTP 403; Chromium is not found")
         assert "Traceback" not in first.log
 

@@ -6,14 +6,15 @@ page without one): reason, detail, first and last seen, attempts. A rejected
 post is not archived, so the next run tries it again, until it has been
 tried NEWSCRAWL_REJECT_MAX_ATTEMPTS times (if set) or for
 NEWSCRAWL_REJECT_MAX_DAYS days: then it is given up, and no run requests it again (``-a refresh=1``
-does, once). Writing the post ends its record.
+does, once). A failure is never given up. Writing the post ends its record.
 
 Each run rewrites ``<output>/rejects.jsonl`` from the state: the current
 rejects, one JSON line each, oldest first. It is the one view of what is
 missing and why.
 
-A reason is of one of three kinds. A *failure* (the page could not be
-fetched or read) makes every run it happens in bad (newscrawl.monitors).
+A reason is of one of three kinds. A *failure* (the page or its share data
+could not be fetched or read: an outage, a redirect loop, a page too large)
+makes every run it happens in bad (newscrawl.monitors), and is never given up.
 An *invalid* post (spidermon's item validation) makes the run that first
 meets it bad. An *absent* article exists nowhere (no body on the site nor
 in the share data; 资讯不存在): it is reported here, but no run is bad for it.
@@ -70,7 +71,9 @@ class RejectLog:
 
     def spider_opened(self, spider):
         self.store = self.crawler.get_extension(ArchiveStore)
-        self._given_up = {record["key"] for record in self.store.rejects() if record["given_up"]}
+        # A failure is never given up (a record given up under older rules is tried again).
+        self._given_up = {record["key"] for record in self.store.rejects()
+                          if record["given_up"] and reject_kind(record["reason"]) != FAILURE}
 
     def known(self, key: str) -> bool:
         """Whether an earlier run rejected the post too."""
@@ -91,8 +94,13 @@ class RejectLog:
         previous = self.store.reject(key)
         first_seen = previous["first_seen"] if previous else now
         attempts = previous["attempts"] + 1 if previous else 1
-        given_up = 0 < self.max_attempts <= attempts or now - first_seen >= self.max_age
-        record = {"key": key, "info_code": info_code, "url": url, "reason": reason, "kind": reject_kind(reason),
+        kind = reject_kind(reason)
+        # A failure says nothing of the post, only that it could not be had this time (the
+        # site or share host down, a redirect loop, a page too large): it is retried as long
+        # as the post is listed or asked for, and every run it fails in is bad. Giving it up
+        # would turn an outage into a loss. Only absent and invalid posts are given up.
+        given_up = kind != FAILURE and (0 < self.max_attempts <= attempts or now - first_seen >= self.max_age)
+        record = {"key": key, "info_code": info_code, "url": url, "reason": reason, "kind": kind,
                   "detail": detail, "first_seen": first_seen, "last_seen": now, "attempts": attempts,
                   "given_up": given_up}
         try:

@@ -21,7 +21,7 @@ import scrapy
 from parsel import Selector
 from scrapy.http import TextResponse
 
-from newscrawl.failures import exception_reason
+from newscrawl.failures import exception_reason, reject_reason
 from newscrawl.share.mode import ShareMode
 from newscrawl.share.page import read_rendered_share_page, share_page_meta
 from newscrawl.site.pages import PageError, read_eastmoney_article, read_share_json
@@ -33,12 +33,18 @@ logger = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Unavailable:
-    """Why a post has no share data. ``failed``: a fetch failed (which counts
-    against the run's exit status), rather than the share data saying there
-    is no such article."""
+    """Why a post has no share data. ``failed``: a fetch failed (a refused
+    connection, a timeout, a 5xx or other error status, a body that is not
+    share data, a redirect loop, a page too large): the post's reject is then
+    ``reason``, a failure, retried by every later run and never given up (the
+    host may well answer tomorrow). Not ``failed``: the upstream itself says
+    there is no such article (the JSON has no text, the share page shows
+    资讯不存在, the eastmoney article has no body), or share data was not
+    asked for (NEWSCRAWL_SHARE=off): the post is ``absent``."""
 
     why: str
     failed: bool
+    reason: str = "share_fetch_failed"  # the reject reason, when ``failed``
 
 
 @dataclass(frozen=True)
@@ -96,21 +102,22 @@ class ShareData:
                 return share
             if not self.mode.uses_browser:
                 missing = f"; {self.mode.chromium_missing}" if self.mode.wants_browser else ""
-                return Unavailable(share.why + missing, share.failed)
+                return Unavailable(share.why + missing, share.failed, share.reason)
             logger.info("%s for %s; rendering its share page", share.why, link.info_code)
         return await self._read(_request(link, link.url, **share_page_meta(self.page_timeout)), _PAGE)
 
     async def _read(self, request: scrapy.Request, source: _Source) -> UpstreamPost | Unavailable:
         try:
             response = await self.crawler.engine.download_async(request)
-        except Exception as exc:  # a network error after the retries, robots.txt, a refused URL
-            return Unavailable(f"{source.name} {exception_reason(exc)}", failed=True)
+        except Exception as exc:  # a network error after the retries, robots.txt, a refused URL, a redirect loop, a page too large
+            return Unavailable(f"{source.name} {exception_reason(exc)}", failed=True,
+                               reason=reject_reason(exc, "share_fetch_failed"))
         if not 200 <= response.status < 300:
             return Unavailable(f"{source.name} HTTP {response.status}", failed=True)
         try:
             upstream = source.read(response.text if isinstance(response, TextResponse) else "")
-        except PageError as exc:
-            return Unavailable(f"{source.name} unusable: {exc}", failed=True)
+        except PageError as exc:  # often a proxy's or an overloaded host's error page
+            return Unavailable(f"{source.name} unusable: {exc}", failed=True, reason="unreadable_share_data")
         if upstream is None:
             return Unavailable(source.nothing, failed=False)
         if source.used_stat:

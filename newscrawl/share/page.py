@@ -15,7 +15,7 @@ import weakref
 
 from parsel import Selector
 
-from newscrawl.site.pages import read_share_json, read_share_page
+from newscrawl.site.pages import PageError, read_share_json, read_share_page
 from newscrawl.site.records import UpstreamPost
 
 CAPTURED_ID = "newscrawl-share-data"
@@ -28,13 +28,14 @@ CAPTURE_JS = """(() => {
   window.fetch = function (input) {
     const answer = pageFetch.apply(this, arguments);
     if (String((input && input.url) || input).includes("/NewsData/GetNewsText.do")) {
-      answer.then(response => response.clone().text()).then(text => {
+      answer.then(response => response.clone().text().then(text => {
         const copy = document.createElement("div");
         copy.id = "%s";
         copy.hidden = true;
+        copy.setAttribute("data-status", String(response.status));
         copy.setAttribute("data-json", text);
         document.documentElement.append(copy);
-      }, () => {});
+      })).catch(() => {});
     }
     return answer;
   };
@@ -79,10 +80,15 @@ def share_page_meta(timeout_s: float) -> dict:
 def read_rendered_share_page(html: str) -> UpstreamPost | None:
     """The rendered share page: its JSON as the page received it, else its DOM.
 
-    None: no article for this infoCode. Raises PageError for what cannot be read.
+    None: no article for this infoCode. Raises PageError for what cannot be read,
+    and for JSON that came with an error status: the page's script would show
+    资讯不存在 for it, but a host that is down says nothing of the article.
     """
     selector = Selector(text=html)
     captured = selector.css(f"#{CAPTURED_ID}::attr(data-json)").get()
     if captured is not None:
+        status = selector.css(f"#{CAPTURED_ID}::attr(data-status)").get() or "200"
+        if not status.startswith("2"):
+            raise PageError(f"the share page's share data came with HTTP {status}")
         return read_share_json(captured)
     return read_share_page(selector)

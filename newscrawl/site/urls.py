@@ -48,8 +48,9 @@ INFO_CODE_KEY = "newscrawl_info_code"
 
 
 def canonical_url(request) -> str:
-    """The site's own URL of a request, whichever mirror it was fetched from."""
-    return request.meta.get(CANONICAL_URL_KEY, request.url)
+    """The site's own URL of a request, whichever mirror it was fetched from
+    and wherever it was redirected (the first URL of its redirect chain)."""
+    return request.meta.get(CANONICAL_URL_KEY) or (request.meta.get("redirect_urls") or [request.url])[0]
 
 
 @dataclass(frozen=True)
