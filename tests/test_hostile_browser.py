@@ -115,7 +115,7 @@ def test_share_data_redirected_off_the_site_is_not_followed(output, trap, mode):
     assert result.posts() == {}
     # The JSON's redirect is Scrapy's offsite reject (auto mode records it first); the share
     # page's is the proxy's 403, which Chromium shows as the page.
-    why = ("no_share_data", "share page HTTP 403") if mode == "browser" else ("offsite", None)
+    why = ("share_fetch_failed", "share page HTTP 403") if mode == "browser" else ("offsite", None)
     rejects = {reject["info_code"]: (reject["reason"], why[1] and reject["detail"]) for reject in result.rejects()}
     assert rejects == {CODE: why, OTHER_CODE: why}
     assert result.returncode == 1, result.log[-3000:]

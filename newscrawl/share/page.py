@@ -44,10 +44,13 @@ CAPTURE_JS = """(() => {
 #: What the page shows once it can be read: our copy of its JSON, its article, or its error (资讯不存在).
 READABLE = f"#{CAPTURED_ID}, .news-detail, .error"
 
-#: Resolves once the page can be read, or after the timeout.
+#: Resolves once the page can be read, or after the timeout; at once when the page
+#: itself was answered with an error status (a share host's 5xx, the browser proxy's
+#: 403 for a redirect off the site), which no script will turn into an article.
 WAIT_UNTIL_READABLE_JS = """timeoutMs => new Promise(resolve => {
   const shown = () => document.querySelector(%r);
-  if (shown()) return resolve();
+  const status = (performance.getEntriesByType("navigation")[0] || {}).responseStatus;
+  if (shown() || (status && (status < 200 || status > 299))) return resolve();
   const observer = new MutationObserver(() => { if (shown()) { observer.disconnect(); resolve(); } });
   observer.observe(document, {childList: true, subtree: true});
   setTimeout(() => { observer.disconnect(); resolve(); }, timeoutMs);
