@@ -163,6 +163,13 @@ def test_a_corrupt_state_beside_posts_is_refused_then_rebuilt_by_verify(output, 
             assert said.endswith(": run `scrapy verify --repair` to move it aside and rebuild it from the post files "
                                  "(nothing is fetched)")
             assert state.read_bytes() == damaged
+        if damage == "not-a-database":  # the report opens the state too (one garbled in its middle still opens)
+            report = scrapy(output, "report", "-o", str(output.parent / "report.html"))
+            assert report.returncode == 2 and "Traceback" not in report.stderr, report.stderr[-2000:]
+            [said] = [line for line in report.stderr.splitlines() if line.startswith("newscrawl:")]
+            assert said.startswith(f"newscrawl: cannot open the archive state {state} (")
+            assert said.endswith("): run `scrapy verify --repair` to rebuild it from the post files")
+            assert state.read_bytes() == damaged and not (output.parent / "report.html").exists()
 
         repaired = scrapy(output, "verify", "--repair")
         assert repaired.returncode == 1, repaired.stderr[-2000:]

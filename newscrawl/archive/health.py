@@ -45,7 +45,7 @@ def corruption(path: Path) -> str | None:
         finally:
             db.close()
     except sqlite3.DatabaseError as exc:
-        if _is_corruption(exc):
+        if is_corruption(exc):
             return f"is corrupt ({exc})"
         raise OSError(errno.EIO, str(exc), str(path)) from exc
     if result != ["ok"]:
@@ -53,7 +53,7 @@ def corruption(path: Path) -> str | None:
     return None
 
 
-def _is_corruption(exc: sqlite3.DatabaseError) -> bool:
+def is_corruption(exc: sqlite3.DatabaseError) -> bool:
     """Whether SQLite says the file itself is bad, not that it could not read or lock it."""
     name = getattr(exc, "sqlite_errorname", "")
     return name.startswith("SQLITE_CORRUPT") or name == "SQLITE_NOTADB"

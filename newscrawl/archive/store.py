@@ -21,6 +21,7 @@ from contextlib import contextmanager
 from scrapy import signals
 from scrapy.utils.misc import load_object
 
+from newscrawl.archive.health import REPAIR_COMMAND, is_corruption
 from newscrawl.archive.paths import state_path, state_scheme, state_uri
 from newscrawl.errors import ConfigError
 
@@ -152,15 +153,20 @@ class SqliteArchiveStore(ArchiveStore):
         except OSError as exc:
             raise ConfigError(f"cannot open the archive state {path}: {exc.strerror}") from None
         self._db = sqlite3.connect(path, isolation_level=None)
-        # WAL: a crash cannot corrupt the file, and readers never block.
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.execute(
-            "CREATE TABLE IF NOT EXISTS archived ("
-            " info_code TEXT PRIMARY KEY, path TEXT NOT NULL, url TEXT NOT NULL, archived_at REAL NOT NULL)"
-        )
-        self._db.execute("CREATE TABLE IF NOT EXISTS rejects (key TEXT PRIMARY KEY, record TEXT NOT NULL)")
-        self._db.execute("CREATE TABLE IF NOT EXISTS listings (url TEXT PRIMARY KEY, posts INTEGER NOT NULL)")
+        try:
+            # WAL: a crash cannot corrupt the file, and readers never block.
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.execute(
+                "CREATE TABLE IF NOT EXISTS archived ("
+                " info_code TEXT PRIMARY KEY, path TEXT NOT NULL, url TEXT NOT NULL, archived_at REAL NOT NULL)"
+            )
+            self._db.execute("CREATE TABLE IF NOT EXISTS rejects (key TEXT PRIMARY KEY, record TEXT NOT NULL)")
+            self._db.execute("CREATE TABLE IF NOT EXISTS listings (url TEXT PRIMARY KEY, posts INTEGER NOT NULL)")
+        except sqlite3.DatabaseError as exc:  # what opens the state (a crawl, report, verify) says so in one line
+            self._db.close()
+            repair = f": run `{REPAIR_COMMAND}` to rebuild it from the post files" if is_corruption(exc) else ""
+            raise ConfigError(f"cannot open the archive state {path} ({exc}){repair}") from None
         self._claimed: set[str] = set()
 
     @classmethod
