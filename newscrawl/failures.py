@@ -1,17 +1,13 @@
 """How a failed request is described in log lines and reject records, how a
-run's failed pages and failed writes are counted, and where a run's verdict is kept."""
+run's failed pages and failed writes are counted."""
 
 import logging
 
 from scrapy.spidermiddlewares.httperror import HttpError
 
-logger = logging.getLogger(__name__)
+from newscrawl.stats import FIRST_WRITE_ERROR, REQUEST_FAILED, WRITE_ERRORS
 
-#: The stat the verdict is kept in (set by newscrawl.monitors): a list of problems, empty for a good run.
-PROBLEMS_KEY = "newscrawl/problems"
-#: How many files (posts, the state, rejects.jsonl, runs.jsonl) the run could not write, and the first of them.
-WRITE_ERRORS_KEY = "newscrawl/write_errors"
-FIRST_WRITE_ERROR_KEY = "newscrawl/first_write_error"
+logger = logging.getLogger(__name__)
 
 
 def write_failed(stats, path, exc: OSError) -> str:
@@ -19,9 +15,9 @@ def write_failed(stats, path, exc: OSError) -> str:
     reason = f"[Errno {exc.errno}] {exc.strerror}" if exc.errno else str(exc)
     message = f"could not write {path}: {reason}"
     logger.error("%s", message[0].upper() + message[1:])
-    stats.inc_value(WRITE_ERRORS_KEY)
-    if stats.get_value(FIRST_WRITE_ERROR_KEY) is None:
-        stats.set_value(FIRST_WRITE_ERROR_KEY, message)
+    stats.inc_value(WRITE_ERRORS)
+    if stats.get_value(FIRST_WRITE_ERROR) is None:
+        stats.set_value(FIRST_WRITE_ERROR, message)
     return message
 
 
@@ -48,5 +44,5 @@ def exception_reason(exc: BaseException) -> str:
 
 def pages_failed(stats) -> tuple[int, int]:
     """Pages (category, post, share data...) that failed for good, and all that ended."""
-    failed = stats.get("newscrawl/request_failed", 0)
+    failed = stats.get(REQUEST_FAILED, 0)
     return failed, failed + stats.get("response_received_count", 0)

@@ -2,7 +2,7 @@
 
 spidermon runs RunMonitors when the spider closes (SPIDERMON_SPIDER_CLOSE_MONITORS).
 Each failed monitor is one problem; the problems are logged (one ERROR line
-each, so they are in ``--logfile``), kept in the stats under PROBLEMS_KEY for
+each, so they are in ``--logfile``), kept in the stats under PROBLEMS for
 the run report (runs.jsonl) and the crawl command (exit status 1), and, if
 any, spidermon's notification actions named in NEWSCRAWL_ALERT_ACTIONS run
 (email, Slack, Telegram, Sentry, ...; each configured by its SPIDERMON_* settings).
@@ -21,7 +21,8 @@ from spidermon.exceptions import NotConfigured as ActionNotConfigured
 from newscrawl.errors import ConfigError
 from newscrawl.extensions.listings import ListingCounts
 from newscrawl.extensions.rejects import FAILURE, RejectLog
-from newscrawl.failures import FIRST_WRITE_ERROR_KEY, PROBLEMS_KEY, WRITE_ERRORS_KEY, pages_failed
+from newscrawl.failures import pages_failed
+from newscrawl.stats import FIRST_WRITE_ERROR, POST_REQUESTS, PROBLEMS, REJECTED_NEW_PREFIX, WRITE_ERRORS
 
 logger = logging.getLogger(__name__)
 
@@ -46,9 +47,9 @@ class ShareMonitor(BaseScrapyMonitor):
 class WriteErrorsMonitor(BaseScrapyMonitor):
     @monitors.name("every file the run writes is written")
     def test_no_write_errors(self):
-        failed = self.stats.get(WRITE_ERRORS_KEY, 0)
+        failed = self.stats.get(WRITE_ERRORS, 0)
         more = f" (and {failed - 1} more failed writes)" if failed > 1 else ""
-        self.assertFalse(failed, msg=f"{self.stats.get(FIRST_WRITE_ERROR_KEY)}{more}")
+        self.assertFalse(failed, msg=f"{self.stats.get(FIRST_WRITE_ERROR)}{more}")
 
 
 @monitors.name("Failed pages")
@@ -71,8 +72,8 @@ class ListingMonitor(BaseScrapyMonitor):
 class UnparsedPostsMonitor(ShareMonitor):
     @monitors.name("at most NEWSCRAWL_MAX_UNPARSED_SHARE of the post pages fail to parse")
     def test_unparsed_share(self):
-        fetched = self.stats.get("newscrawl/post_requests", 0)
-        unparsed = sum(self.stats.get(f"newscrawl/rejected_new/{reason}", 0) for reason in UNPARSED_REASONS)
+        fetched = self.stats.get(POST_REQUESTS, 0)
+        unparsed = sum(self.stats.get(REJECTED_NEW_PREFIX + reason, 0) for reason in UNPARSED_REASONS)
         self.assert_share_at_most(unparsed, fetched, "NEWSCRAWL_MAX_UNPARSED_SHARE", "post pages gave no post",
                                   hint=": has the site changed?")
 
@@ -101,7 +102,7 @@ class RunMonitors(MonitorSuite):
 
     def on_monitors_finished(self, result):
         problems = [f"{r.item.monitor_name}: {_assertion_message(r.error)}" for r in result.monitors_failed_results]
-        self.crawler.stats.set_value(PROBLEMS_KEY, problems)
+        self.crawler.stats.set_value(PROBLEMS, problems)
         for problem in problems:
             logger.error("Bad run: %s", problem)
 

@@ -9,6 +9,7 @@ earlier run's post is claimed, and written again, once.
 from scrapy.exceptions import DropItem
 
 from newscrawl.archive.store import ArchiveStore
+from newscrawl.stats import DUPLICATE
 
 
 class DedupePipeline:
@@ -27,6 +28,6 @@ class DedupePipeline:
     def process_item(self, item):
         info_code = item["info_code"]
         if not self.store.claim(info_code, rewrite=self._refreshing()):
-            self.stats.inc_value("newscrawl/duplicate")
+            self.stats.inc_value(DUPLICATE)
             raise DropItem(f"duplicate {info_code}")
         return item

@@ -28,6 +28,7 @@ from newscrawl.archive.paths import posts_dir
 from newscrawl.archive.postfile import post_filename, render_post
 from newscrawl.archive.store import ArchiveStore
 from newscrawl.failures import write_failed
+from newscrawl.stats import WRITTEN
 
 logger = logging.getLogger(__name__)
 
@@ -133,7 +134,7 @@ class MarkdownWriterPipeline:
                 # A rewrite under another date (e.g. after a parser fix): one file per post.
                 with contextlib.suppress(FileNotFoundError):
                     os.unlink(Path(previous).name, dir_fd=self._fd)
-            self.stats.inc_value("newscrawl/written")
+            self.stats.inc_value(WRITTEN)
             logger.debug("Wrote %s", post.path)
 
 

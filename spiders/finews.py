@@ -30,6 +30,15 @@ from newscrawl.site.urls import (
     parse_share_link,
     share_page_url,
 )
+from newscrawl.stats import (
+    LISTED,
+    POST_REQUESTS,
+    REQUEST_FAILED,
+    SHAREDATA_USED,
+    SKIPPED_ARCHIVED,
+    SKIPPED_GIVEN_UP,
+    SKIPPED_WINDOW,
+)
 
 
 ALL = "all"
@@ -137,15 +146,15 @@ class FinewsSpider(scrapy.Spider):
         self.seen.add(ref.info_code)
         stats = self.crawler.stats
         if (self.since and ref.date < self.since) or (self.until and ref.date > self.until):
-            stats.inc_value("newscrawl/skipped_window")
+            stats.inc_value(SKIPPED_WINDOW)
             return None
         if not self.refresh and self.store.is_archived(ref.info_code):
-            stats.inc_value("newscrawl/skipped_archived")
+            stats.inc_value(SKIPPED_ARCHIVED)
             return None
         if not self.refresh and self.rejects.given_up(ref.info_code):
-            stats.inc_value("newscrawl/skipped_given_up")
+            stats.inc_value(SKIPPED_GIVEN_UP)
             return None
-        stats.inc_value("newscrawl/post_requests")
+        stats.inc_value(POST_REQUESTS)
         return scrapy.Request(
             ref.url,
             callback=self.parse_post,
@@ -157,7 +166,7 @@ class FinewsSpider(scrapy.Spider):
     def parse_category(self, response, category: str, waiting: tuple[str, ...] = ()):
         urls = [url for url in map(response.urljoin, response.xpath("//section//ul/li/a/@href").getall())
                 if parse_post_url(url)]
-        self.crawler.stats.inc_value("newscrawl/listed", len(urls))
+        self.crawler.stats.inc_value(LISTED, len(urls))
         self.crawler.signals.send_catch_log(listing_read, url=response.url, posts=len(urls),
                                             required=category in self.categories)
         # The page answering confirms the slug of the posts that waited for it. One request
@@ -213,7 +222,7 @@ class FinewsSpider(scrapy.Spider):
         return [self.category_request(slug, expected=False) for slug in sorted(slugs)]
 
     def category_failed(self, failure):
-        self.crawler.stats.inc_value("newscrawl/request_failed")
+        self.crawler.stats.inc_value(REQUEST_FAILED)
         self.logger.error("Category page %s failed: %s", failure.request.url, failure_reason(failure))
         yield from self._posts_still_waiting(failure)
 
@@ -222,7 +231,7 @@ class FinewsSpider(scrapy.Spider):
         if failure.check(HttpError) and failure.value.response.status == 404:
             self.logger.info("No category page at %s; its posts come from other links", failure.request.url)
         else:
-            self.crawler.stats.inc_value("newscrawl/request_failed")
+            self.crawler.stats.inc_value(REQUEST_FAILED)
             self.logger.warning("Category page %s failed: %s; its posts come from other links", failure.request.url,
                                 failure_reason(failure))
         yield from self._posts_still_waiting(failure)
@@ -233,7 +242,7 @@ class FinewsSpider(scrapy.Spider):
         yield from filter(None, (self.post_request(url, None) for url in waiting))
 
     def discovery_failed(self, failure):
-        self.crawler.stats.inc_value("newscrawl/request_failed")
+        self.crawler.stats.inc_value(REQUEST_FAILED)
         self.logger.error("Discovery page %s failed: %s", failure.request.url, failure_reason(failure))
 
     # --- Post pages ----------------------------------------------------------
@@ -251,7 +260,7 @@ class FinewsSpider(scrapy.Spider):
             info_code = ref.info_code
         elif (ref := parse_post_url(response.url)) and ref.info_code != info_code:
             # Redirected to another post's page: it is not this post (and that post is read from its own link).
-            self.crawler.stats.inc_value("newscrawl/request_failed")
+            self.crawler.stats.inc_value(REQUEST_FAILED)
             self.rejects.record("redirected_to_other_post", canonical_url(response.request), info_code,
                                 f"redirected to {response.url}")
             return
@@ -265,7 +274,7 @@ class FinewsSpider(scrapy.Spider):
             if retry := get_retry_request(response.request, spider=self, reason=str(exc), give_up_log_level=logging.INFO):
                 yield retry
             else:
-                self.crawler.stats.inc_value("newscrawl/request_failed")
+                self.crawler.stats.inc_value(REQUEST_FAILED)
                 reason = "incomplete_post_page" if isinstance(exc, IncompletePageError) else "unreadable_post_page"
                 self.rejects.record(reason, response.url, info_code, str(exc))
             return
@@ -287,7 +296,7 @@ class FinewsSpider(scrapy.Spider):
             yield post
 
     def post_failed(self, failure):
-        self.crawler.stats.inc_value("newscrawl/request_failed")
+        self.crawler.stats.inc_value(REQUEST_FAILED)
         url = canonical_url(failure.request)  # the first of its redirects
         info_code = failure.request.meta.get(INFO_CODE_KEY) or getattr(parse_post_url(url), "info_code", None)
         self.rejects.record(reject_reason(failure.value), url, info_code, failure_reason(failure))
@@ -302,7 +311,7 @@ class FinewsSpider(scrapy.Spider):
         upstream = share if isinstance(share, UpstreamPost) else None
         untitled = not site.title or site_time(site.time_text) is None
         if upstream is not None:
-            self.crawler.stats.inc_value("newscrawl/sharedata_used")
+            self.crawler.stats.inc_value(SHAREDATA_USED)
         elif isinstance(share, Unavailable) and share.failed and (not site.body.text_length or untitled):
             self.rejects.record(share.reason, site.url, site.info_code, share.why)
             return None

@@ -14,6 +14,7 @@ from newscrawl.items import PostItem
 from newscrawl.loading.loaders import load_share_post
 from newscrawl.sharedata.data import ShareData, Unavailable
 from newscrawl.site.urls import INFO_CODE_RE, ShareLink, parse_share_link, share_page_url
+from newscrawl.stats import SKIPPED_ARCHIVED, SKIPPED_GIVEN_UP
 
 
 class ShareSpider(scrapy.Spider):
@@ -53,9 +54,9 @@ class ShareSpider(scrapy.Spider):
         links = []
         for info_code in self.info_codes:
             if store.is_archived(info_code):
-                self.crawler.stats.inc_value("newscrawl/skipped_archived")
+                self.crawler.stats.inc_value(SKIPPED_ARCHIVED)
             elif self.rejects.given_up(info_code):
-                self.crawler.stats.inc_value("newscrawl/skipped_given_up")
+                self.crawler.stats.inc_value(SKIPPED_GIVEN_UP)
             else:
                 links.append(parse_share_link(share_page_url(self.share_url, info_code)))
         fetches = [asyncio.ensure_future(self.backfill(link)) for link in links]

@@ -32,6 +32,7 @@ import socket
 from urllib.parse import urlsplit, urlunsplit
 
 from newscrawl.allowlist import AllowList, origin
+from newscrawl.stats import BROWSER_REFUSED
 
 logger = logging.getLogger(__name__)
 
@@ -146,7 +147,7 @@ class BrowserProxy:
 
     def _refuse(self, host: str, what: str):
         if self.stats is not None:
-            self.stats.inc_value("newscrawl/browser_refused")
+            self.stats.inc_value(BROWSER_REFUSED)
         if host not in self.warned:
             self.warned.add(host)
             logger.warning("Chromium asked for %s: refused", what)

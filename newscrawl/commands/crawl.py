@@ -30,8 +30,8 @@ from newscrawl.archive.health import untrusted_state
 from newscrawl.archive.paths import output_dir, posts_dir, state_path, state_uri, without_password
 from newscrawl.archive.store import store_class
 from newscrawl.errors import ConfigError
-from newscrawl.failures import PROBLEMS_KEY
 from newscrawl.runlock import ArchiveLocked, archive_lock
+from newscrawl.stats import PROBLEMS
 
 logger = logging.getLogger(__name__)
 
@@ -103,7 +103,7 @@ class Command(ScrapyCrawlCommand):
             for error in startup_errors:
                 print(f"newscrawl: the crawl did not start: {error!r}", file=sys.stderr)
             return EXIT_BAD_RUN
-        problems = crawler.stats.get_value(PROBLEMS_KEY)
+        problems = crawler.stats.get_value(PROBLEMS)
         if problems is None:
             problems = ["the monitors did not run"]
         if self.settings.get("LOG_FILE"):  # else the log, on stderr, has said it already

@@ -6,9 +6,11 @@ import time
 from scrapy import signals
 from twisted.internet import task
 
+from newscrawl.stats import DUPLICATE, POST_REQUESTS, REJECTED, WRITTEN
+
 logger = logging.getLogger(__name__)
 
-DONE_KEYS = ("newscrawl/written", "newscrawl/rejected", "newscrawl/duplicate")
+DONE_KEYS = (WRITTEN, REJECTED, DUPLICATE)
 
 
 class Progress:
@@ -39,7 +41,7 @@ class Progress:
             self.log()  # where the run ended
 
     def log(self):
-        discovered = self.stats.get_value("newscrawl/post_requests", 0)
+        discovered = self.stats.get_value(POST_REQUESTS, 0)
         done = sum(self.stats.get_value(key, 0) for key in DONE_KEYS)
         if not discovered:
             return

@@ -31,6 +31,7 @@ from newscrawl.archive.files import replace_file
 from newscrawl.archive.paths import rejects_path
 from newscrawl.archive.store import ArchiveStore
 from newscrawl.failures import write_failed
+from newscrawl.stats import REJECTED, REJECTED_NEW_PREFIX, REJECTED_PREFIX, REJECTS_GIVEN_UP
 
 logger = logging.getLogger(__name__)
 
@@ -108,12 +109,12 @@ class RejectLog:
         except OSError as exc:  # the run still knows it, and is bad for it
             write_failed(self.stats, exc.filename, exc)
         self._this_run[key] = record
-        self.stats.inc_value("newscrawl/rejected")
-        self.stats.inc_value(f"newscrawl/rejected/{reason}")
+        self.stats.inc_value(REJECTED)
+        self.stats.inc_value(REJECTED_PREFIX + reason)
         if previous is None:
-            self.stats.inc_value(f"newscrawl/rejected_new/{reason}")
+            self.stats.inc_value(REJECTED_NEW_PREFIX + reason)
         if given_up:
-            self.stats.inc_value("newscrawl/rejects_given_up")
+            self.stats.inc_value(REJECTS_GIVEN_UP)
         logger.warning("Rejected %s (%s)%s%s", url or info_code, reason, f": {detail}" if detail else "",
                        f"; given up after {attempts} attempt(s), not retried" if given_up else "")
 

@@ -17,11 +17,19 @@ from scrapy import signals
 
 from newscrawl.archive.files import append_line
 from newscrawl.archive.paths import runs_path
-from newscrawl.failures import PROBLEMS_KEY, pages_failed, write_failed
+from newscrawl.failures import pages_failed, write_failed
+from newscrawl.stats import (
+    DUPLICATE,
+    PROBLEMS,
+    REJECTED_PREFIX,
+    REJECTS_GIVEN_UP,
+    SKIPPED_ARCHIVED,
+    SKIPPED_GIVEN_UP,
+    SKIPPED_WINDOW,
+    WRITTEN,
+)
 
 logger = logging.getLogger(__name__)
-
-REJECTED_PREFIX = "newscrawl/rejected/"
 
 
 class RunReport:
@@ -55,7 +63,7 @@ class RunReport:
     def engine_stopped(self):
         if self.entry is None:  # the spider never opened
             return
-        problems = self.crawler.stats.get_value(PROBLEMS_KEY)
+        problems = self.crawler.stats.get_value(PROBLEMS)
         if problems is None:
             problems = ["the monitors did not run"]
         self.entry.update(verdict="bad" if problems else "ok", exit_status=1 if problems else 0, problems=problems)
@@ -64,7 +72,7 @@ class RunReport:
             append_line(self.path, json.dumps(self.entry, ensure_ascii=False) + "\n")
         except OSError as exc:  # after the monitors: a problem of its own, for the exit status
             problems = [*problems, write_failed(self.crawler.stats, self.path, exc)]
-            self.crawler.stats.set_value(PROBLEMS_KEY, problems)
+            self.crawler.stats.set_value(PROBLEMS, problems)
             where = "listed above"
         if problems:
             logger.error("Verdict: bad run, exit status 1 (%d problem(s), %s)", len(problems), where)
@@ -82,13 +90,13 @@ class RunReport:
             "start": self.started.isoformat(timespec="seconds") if self.started else None,
             "end": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             "posts": {
-                "written": stats.get("newscrawl/written", 0),
-                "skipped": stats.get("newscrawl/skipped_archived", 0),
-                "skipped_window": stats.get("newscrawl/skipped_window", 0),
-                "skipped_given_up": stats.get("newscrawl/skipped_given_up", 0),
-                "duplicates": stats.get("newscrawl/duplicate", 0),
+                "written": stats.get(WRITTEN, 0),
+                "skipped": stats.get(SKIPPED_ARCHIVED, 0),
+                "skipped_window": stats.get(SKIPPED_WINDOW, 0),
+                "skipped_given_up": stats.get(SKIPPED_GIVEN_UP, 0),
+                "duplicates": stats.get(DUPLICATE, 0),
                 "rejected": {"total": sum(rejected_by_reason.values()), "by_reason": rejected_by_reason},
-                "given_up": stats.get("newscrawl/rejects_given_up", 0),  # rejected this run for the last time
+                "given_up": stats.get(REJECTS_GIVEN_UP, 0),  # rejected this run for the last time
             },
             "requests": stats.get("downloader/request_count", 0),
             "retries": stats.get("retry/count", 0),

@@ -6,6 +6,8 @@ from urllib.parse import urlsplit
 from scrapy import Request
 from scrapy.exceptions import IgnoreRequest
 
+from newscrawl.stats import REFUSED_URL
+
 logger = logging.getLogger(__name__)
 
 
@@ -22,7 +24,7 @@ class HttpOnlyMiddleware:
 
     def process_request(self, request: Request):
         if urlsplit(request.url).scheme not in ("http", "https"):
-            self.stats.inc_value("newscrawl/refused_url")
+            self.stats.inc_value(REFUSED_URL)
             logger.warning("Refused to fetch a non-http(s) URL: %s", request.url)
             raise IgnoreRequest(f"not http(s): {request.url}")
         return None

@@ -27,6 +27,7 @@ from twisted.internet.error import DNSLookupError
 from newscrawl.allowlist import AllowList
 from newscrawl.extensions.rejects import RejectLog
 from newscrawl.site.urls import INFO_CODE_KEY
+from newscrawl.stats import OFFSITE_FILTERED
 
 logger = logging.getLogger(__name__)
 
@@ -47,7 +48,7 @@ class SiteOffsiteMiddleware:
     def process_request(self, request, spider=None):
         if request.meta.get("allow_offsite") or self.allowlist.allows(request.url):
             return None
-        self.crawler.stats.inc_value("offsite/filtered")
+        self.crawler.stats.inc_value(OFFSITE_FILTERED)
         why = (f"{urlparse_cached(request).netloc!r} is not one of the site's hosts "
                "(NEWSCRAWL_ALLOWED_HOSTS: http on 80, https on 443; a configured URL: its own scheme, host and port)")
         if info_code := request.meta.get(INFO_CODE_KEY):

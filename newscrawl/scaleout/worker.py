@@ -11,6 +11,7 @@ from scrapy.utils.defer import deferred_from_coro
 from newscrawl.extensions.rejects import post_rejected
 from newscrawl.scaleout.run import BEAT_SECONDS
 from newscrawl.scaleout.sweep import MAX_SWEEPS, SWEEP_KEY
+from newscrawl.stats import SWEEPS
 
 logger = logging.getLogger(__name__)
 
@@ -97,7 +98,7 @@ class RunWorker:
                          MAX_SWEEPS + 1)
             return
         logger.info("A worker was lost with work in hand: sweep %d lists the pages again", number)
-        self.crawler.stats.inc_value("newscrawl/sweeps")
+        self.crawler.stats.inc_value(SWEEPS)
         for request in requests:
             request.meta[SWEEP_KEY] = number
             self.crawler.engine.crawl(request)

@@ -27,6 +27,13 @@ from newscrawl.sharedata.page import read_rendered_share_page, share_page_meta
 from newscrawl.site.pages import PageError, read_eastmoney_article, read_share_json
 from newscrawl.site.fetched import UpstreamPost
 from newscrawl.site.urls import INFO_CODE_KEY, ShareLink
+from newscrawl.stats import (
+    REQUEST_FAILED,
+    SHAREDATA_JSON_FAILED,
+    SHAREDATA_JSON_USED,
+    SHAREDATA_PAGE_USED,
+    SHAREDATA_UNAVAILABLE,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -57,9 +64,9 @@ class _Source:
     used_stat: str | None
 
 
-_JSON = _Source("share data", read_share_json, "share data has no text", "newscrawl/sharedata_json_used")
+_JSON = _Source("share data", read_share_json, "share data has no text", SHAREDATA_JSON_USED)
 _PAGE = _Source("share page", read_rendered_share_page, "share page: 资讯不存在 (no article)",
-                "newscrawl/sharedata_page_used")
+                SHAREDATA_PAGE_USED)
 _EASTMONEY = _Source("eastmoney article", lambda text: read_eastmoney_article(Selector(text=text)),
                      "eastmoney article has no article body", None)
 
@@ -89,15 +96,15 @@ class ShareData:
         if isinstance(share, Unavailable):
             logger.warning("Share data for %s unavailable: %s", link.info_code, share.why)
             if share.failed:
-                self.crawler.stats.inc_value("newscrawl/request_failed")
-            self.crawler.stats.inc_value("newscrawl/sharedata_unavailable")
+                self.crawler.stats.inc_value(REQUEST_FAILED)
+            self.crawler.stats.inc_value(SHAREDATA_UNAVAILABLE)
         return share
 
     async def _newsshare(self, link: ShareLink) -> UpstreamPost | Unavailable:
         if self.mode.uses_json:
             share = await self._read(_request(link, link.data_url), _JSON)
             if isinstance(share, Unavailable) and share.failed:
-                self.crawler.stats.inc_value("newscrawl/sharedata_json_failed")
+                self.crawler.stats.inc_value(SHAREDATA_JSON_FAILED)
             if isinstance(share, UpstreamPost):
                 return share
             if not self.mode.uses_browser:

@@ -42,6 +42,7 @@ from newscrawl.items import PostItem
 from newscrawl.loading.loaders import load_post
 from newscrawl.site.pages import PageError, read_post_page
 from newscrawl.site.fetched import SitePost, UpstreamPost
+from newscrawl.stats import READER_CRASHED
 
 if TYPE_CHECKING:  # a run that reads no page does not import multiprocessing.connection
     from multiprocessing.connection import Connection
@@ -164,7 +165,7 @@ class _Worker:
         why = f"exit status {self.process.exitcode}"
         logger.error("A page reader process died (%s) with %d page(s) unread; starting another",
                      why, len(self.waiting))
-        self.stats.inc_value("newscrawl/reader_crashed")
+        self.stats.inc_value(READER_CRASHED)
         for answer in self.waiting:
             if not answer.done():
                 answer.set_exception(ReaderCrashed(f"the page reader process died ({why})"))
