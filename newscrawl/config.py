@@ -19,7 +19,7 @@ from scrapy.utils.misc import load_object
 
 from newscrawl.archive.paths import (lock_path, output_dir, posts_dir, runs_path, sqlite_companions, state_path,
                                      state_uri)
-from newscrawl.archive.store import store_class
+from newscrawl.archive.backends import store_class
 from newscrawl.errors import ConfigError
 from newscrawl.middlewares.hostmap import HostMap
 

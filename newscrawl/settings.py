@@ -30,7 +30,7 @@ NEWSCRAWL_OUTPUT_DIR = "output"
 
 #: Where the archive state is (the infoCodes written, the rejects, the listing
 #: counts): a path or sqlite:///path (a SQLite file), or redis://host:6379/0
-#: (newscrawl.archive.store.STORE_SCHEMES). Empty: with NEWSCRAWL_REDIS_URL
+#: (newscrawl.archive.backends.STORE_SCHEMES). Empty: with NEWSCRAWL_REDIS_URL
 #: that Redis, else <output dir>/state.sqlite3.
 NEWSCRAWL_STATE = ""
 
@@ -208,7 +208,7 @@ TWISTED_DNS_RESOLVER = "newscrawl.middlewares.offsite.PublicAddressResolver"
 
 ITEM_PIPELINES = {
     "newscrawl.pipelines.validate.ValidatePostPipeline": 100,
-    "newscrawl.pipelines.dedupe.DedupePipeline": 200,
+    "newscrawl.pipelines.claim.ClaimPostPipeline": 200,
     "newscrawl.pipelines.markdown.MarkdownWriterPipeline": 300,
 }
 

@@ -1,1 +1,1 @@
-"""Item pipelines: validate, deduplicate by infoCode, write markdown posts."""
+"""Item pipelines: validate, claim (the first half of a two-phase write), write the markdown post (the second)."""

@@ -83,7 +83,7 @@ class MarkdownWriterPipeline:
                 if name.startswith(".") and name.endswith(TEMP_SUFFIX)]
 
     def process_item(self, item):
-        """Write the post claimed by DedupePipeline; if it cannot be written, give up the claim."""
+        """Write the post claimed by ClaimPostPipeline; if it cannot be written, give up the claim."""
         try:
             path = self.directory / post_filename(item)  # checked: a plain name inside the directory
             post = _Rendered(path, render_post(item, self.site_url), item["info_code"], item["url"])

@@ -9,7 +9,7 @@ from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.http import TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 
-from newscrawl.archive.store import ArchiveStore
+from newscrawl.archive.store import ArchiveIndex, ArchiveStore
 from newscrawl.config import check_spider_arguments, day_window
 from newscrawl.errors import ConfigError
 from newscrawl.extensions.listings import listing_read
@@ -98,7 +98,7 @@ class FinewsSpider(scrapy.Spider):
 
     # Extensions exist only once the crawl starts; ``scrapy parse`` replaces start().
     @cached_property
-    def store(self) -> ArchiveStore:
+    def store(self) -> ArchiveIndex:
         return self.crawler.get_extension(ArchiveStore)
 
     @cached_property

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from newscrawl.archive.store import SqliteArchiveStore
+from newscrawl.archive.sqlite_store import SqliteArchiveStore
 from newscrawl.mocksite import MockSite
 from tests.conftest import REPO, crawl, make_post
 

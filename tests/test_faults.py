@@ -9,7 +9,7 @@ from datetime import datetime
 import pytest
 import pytest_twisted
 
-from newscrawl.archive.store import SqliteArchiveStore
+from newscrawl.archive.sqlite_store import SqliteArchiveStore
 from newscrawl.mocksite import SHARE_HOSTS, SITE_HOST, Fault, MockSite
 from tests.conftest import crawl, crawl_here, make_post
 

@@ -8,8 +8,8 @@ from scrapy.statscollectors import MemoryStatsCollector
 from scrapy.utils.test import get_crawler
 
 from newscrawl.items import PostItem
-from newscrawl.archive.store import SqliteArchiveStore
-from newscrawl.pipelines.dedupe import DedupePipeline
+from newscrawl.archive.sqlite_store import SqliteArchiveStore
+from newscrawl.pipelines.claim import ClaimPostPipeline
 from newscrawl.pipelines.markdown import MarkdownWriterPipeline
 from newscrawl.pipelines.validate import ValidatePostPipeline
 from newscrawl.mocksite import SITE_URL
@@ -52,9 +52,9 @@ def test_a_post_whose_file_is_gone_or_unreadable_is_not_archived(tmp_path, store
     assert store.claim("NW1"), "fetched and written again"
 
 
-def test_dedupe_within_a_run_and_across_runs(tmp_path, store, stats):
+def test_claim_within_a_run_and_across_runs(tmp_path, store, stats):
     store.mark_archived("OLD", _post_file(tmp_path, "OLD"), "u")
-    pipeline = DedupePipeline(store, stats)
+    pipeline = ClaimPostPipeline(store, stats)
     assert pipeline.process_item(post_item("NEW")) is not None
     with pytest.raises(DropItem):
         pipeline.process_item(post_item("NEW"))

@@ -16,7 +16,7 @@ from newscrawl.site.body import html_to_markdown
 from newscrawl.archive.postfile import (FRONT_MATTER, HTML_KEYS, _FrontMatterDumper, front_matter, permalink,
                                         post_filename, read_post, render_post)
 from newscrawl.loading.processors import reconcile_times, site_time, upstream_time
-from newscrawl.archive.store import SqliteArchiveStore
+from newscrawl.archive.sqlite_store import SqliteArchiveStore
 from newscrawl.pipelines.markdown import MarkdownWriterPipeline
 from newscrawl.pipelines.validate import ValidatePostPipeline
 from newscrawl.mocksite import SITE_URL

@@ -11,7 +11,8 @@ from scrapy.utils.project import get_project_settings
 import newscrawl.settings
 from newscrawl import config
 from newscrawl.archive.paths import output_dir, state_path, state_uri
-from newscrawl.archive.store import SqliteArchiveStore, store_class
+from newscrawl.archive.backends import store_class
+from newscrawl.archive.sqlite_store import SqliteArchiveStore
 from newscrawl.scaleout.redis_store import RedisArchiveStore
 from newscrawl.errors import ConfigError
 from tests.conftest import REPO

@@ -1,41 +1,118 @@
-"""The archive state: which infoCodes are already written, and which are being written;
-the rejects (newscrawl.extensions.rejects) and the listing pages' post counts
-(newscrawl.extensions.listings) are kept with it.
+"""The archive state a crawl keeps, in four small parts a backend implements:
 
-An extension, so the spider (which skips archived posts before requesting
-them) and the pipelines (which claim a post before writing it and record it
-once its file is in place) share one store: ``crawler.get_extension(ArchiveStore)``.
-The embedded SQLite store is the default; with several workers the store
-lives in Redis (newscrawl.scaleout.redis_store).
+- ArchiveIndex: which infoCodes are archived, and where their files are;
+- PostClaims: which posts are being written (claimed), so each is written once;
+- RejectRecords: the posts skipped and why (newscrawl.extensions.rejects);
+- ListingCountRecords: how many posts each listing page listed (newscrawl.extensions.listings).
+
+ArchiveStore is all four, opened as an extension, so the spider (which skips
+archived posts before requesting them), the pipelines (which claim a post
+before writing it and record it once its file is in place) and the
+extensions share one store: ``crawler.get_extension(ArchiveStore)``. Each
+component types the store as the part it uses. The backend is the one
+NEWSCRAWL_STATE names (newscrawl.archive.backends): the embedded SQLite file
+by default (newscrawl.archive.sqlite_store), Redis for several workers
+(newscrawl.scaleout.redis_store, whose claims also expire: ExpiringClaims).
 """
 
-import errno
-import json
 import logging
 import os
-import sqlite3
-import time
+from abc import abstractmethod
 from collections.abc import Iterator
-from contextlib import contextmanager
+from typing import Protocol, runtime_checkable
 
 from scrapy import signals
-from scrapy.utils.misc import load_object
 
-from newscrawl.archive.health import REPAIR_COMMAND, is_corruption
-from newscrawl.archive.paths import state_path, state_scheme, state_uri
-from newscrawl.errors import ConfigError
+from newscrawl.archive.backends import open_store
 
 logger = logging.getLogger(__name__)
 
 
-class ArchiveStore:
-    """What the crawl asks of an archive store.
+class ArchiveIndex(Protocol):
+    """Which posts are archived: an infoCode -> where its file was written."""
+
+    @abstractmethod
+    def archived_path(self, info_code: str) -> str | None:
+        """Where the post was written, or None if it is not archived."""
+
+    @abstractmethod
+    def archived(self) -> Iterator[tuple[str, str]]:
+        """Every archived (infoCode, path)."""
+
+    @abstractmethod
+    def mark_archived(self, info_code: str, path: str, url: str) -> None:
+        """The post's file is in place (and the post no longer a reject)."""
+
+    @abstractmethod
+    def forget(self, info_code: str) -> None:
+        """No longer archived: the next run that lists the post fetches it again."""
+
+    def is_archived(self, info_code: str) -> bool:
+        """Whether the post is archived and its file is there to read (one ``access`` call):
+        a post whose file was deleted is fetched again."""
+        path = self.archived_path(info_code)
+        if path is None:
+            return False
+        if not os.access(path, os.R_OK):
+            logger.info("%s is archived, but its file %s is missing or unreadable: fetching it again", info_code, path)
+            return False
+        return True
+
+
+class PostClaims(Protocol):
+    """Who may write a post: the first half of a two-phase write (newscrawl.pipelines.claim).
 
     A post is written only by whoever claims it: ``claim`` is atomic, and is
-    refused while someone else holds the claim, or once the post is
-    archived unless ``rewrite`` (``-a refresh=1``: an archived post is
-    written again, once per run). ``mark_archived`` records the file in
-    place; ``release`` gives the claim up when the post could not be written.
+    refused while someone else holds the claim, or once the post is archived
+    unless ``rewrite`` (``-a refresh=1``: an archived post is written again,
+    once per run). ``release`` gives the claim up when the post could not be
+    written; ArchiveIndex.mark_archived ends it when it was.
+    """
+
+    @abstractmethod
+    def claim(self, info_code: str, rewrite: bool = False) -> bool: ...
+
+    @abstractmethod
+    def release(self, info_code: str) -> None: ...
+
+
+@runtime_checkable
+class ExpiringClaims(PostClaims, Protocol):
+    """Claims that outlive a killed worker only until they expire (a shared run's)."""
+
+    @abstractmethod
+    def claim_ends(self, info_code: str) -> float | None:
+        """When the claim on the post expires (a time.time()); None if nobody holds one."""
+
+
+class RejectRecords(Protocol):
+    """The reject record of each post skipped, by key (newscrawl.extensions.rejects)."""
+
+    @abstractmethod
+    def reject(self, key: str) -> dict | None:
+        """The record, or None."""
+
+    @abstractmethod
+    def put_reject(self, key: str, record: dict) -> None: ...
+
+    @abstractmethod
+    def rejects(self) -> list[dict]:
+        """Every record, by key."""
+
+
+class ListingCountRecords(Protocol):
+    """What each listing page listed (newscrawl.extensions.listings)."""
+
+    @abstractmethod
+    def listing_counts(self) -> dict[str, int]:
+        """Each listing page's URL -> the posts it listed the last time it listed any."""
+
+    @abstractmethod
+    def set_listing_count(self, url: str, posts: int) -> None: ...
+
+
+class ArchiveStore(ArchiveIndex, PostClaims, RejectRecords, ListingCountRecords):
+    """The whole archive state, as the crawl opens it (an extension).
 
     ``shared``: several runs may use the store at once (its claims hold across
     processes); else one run at a time, under the crawl command's lock.
@@ -55,183 +132,9 @@ class ArchiveStore:
         return store
 
     @classmethod
+    @abstractmethod
     def open(cls, uri: str, settings) -> "ArchiveStore":
         """The store at ``uri`` (NEWSCRAWL_STATE, made whole by newscrawl.archive.paths.state_uri)."""
-        raise NotImplementedError
-
-    def is_archived(self, info_code: str) -> bool:
-        """Whether the post is archived and its file is there to read (one ``access`` call):
-        a post whose file was deleted is fetched again."""
-        path = self.archived_path(info_code)
-        if path is None:
-            return False
-        if not os.access(path, os.R_OK):
-            logger.info("%s is archived, but its file %s is missing or unreadable: fetching it again", info_code, path)
-            return False
-        return True
-
-    def archived_path(self, info_code: str) -> str | None:
-        """Where the post was written, or None if it is not archived."""
-        raise NotImplementedError
-
-    def archived(self) -> Iterator[tuple[str, str]]:
-        """Every archived (infoCode, path)."""
-        raise NotImplementedError
-
-    def forget(self, info_code: str) -> None:
-        """No longer archived: the next run that lists the post fetches it again."""
-        raise NotImplementedError
-
-    def reject(self, key: str) -> dict | None:
-        """The reject record of a post (newscrawl.extensions.rejects), or None."""
-        raise NotImplementedError
-
-    def put_reject(self, key: str, record: dict) -> None:
-        raise NotImplementedError
-
-    def rejects(self) -> list[dict]:
-        raise NotImplementedError
-
-    def listing_counts(self) -> dict[str, int]:
-        """Each listing page's URL -> the posts it listed the last time it listed any."""
-        raise NotImplementedError
-
-    def set_listing_count(self, url: str, posts: int) -> None:
-        raise NotImplementedError
 
     def close(self) -> None:
         pass
-
-    def claim(self, info_code: str, rewrite: bool = False) -> bool:
-        raise NotImplementedError
-
-    def release(self, info_code: str) -> None:
-        raise NotImplementedError
-
-    def mark_archived(self, info_code: str, path: str, url: str) -> None:
-        raise NotImplementedError
-
-
-#: NEWSCRAWL_STATE's scheme -> the store kept there (as Scrapy's FilesPipeline picks its
-#: store): a path or ``sqlite:///path``, a SQLite file; ``redis://``, a Redis database
-#: that several workers share (newscrawl.scaleout).
-STORE_SCHEMES = {
-    "": "newscrawl.archive.store.SqliteArchiveStore",
-    "sqlite": "newscrawl.archive.store.SqliteArchiveStore",
-    "redis": "newscrawl.scaleout.redis_store.RedisArchiveStore",
-    "rediss": "newscrawl.scaleout.redis_store.RedisArchiveStore",
-}
-
-
-def store_class(uri: str) -> type[ArchiveStore]:
-    """The store class of a state URI; a ConfigError for a scheme it is not."""
-    scheme = state_scheme(uri)
-    if scheme not in STORE_SCHEMES:
-        known = ", ".join(f"{s}://" for s in STORE_SCHEMES if s)
-        raise ConfigError(f"NEWSCRAWL_STATE={uri!r}: give a path, or a URI of {known}")
-    return load_object(STORE_SCHEMES[scheme])
-
-
-def open_store(settings) -> ArchiveStore:
-    """The archive store NEWSCRAWL_STATE names: the one place that chooses the backend."""
-    uri = state_uri(settings)
-    return store_class(uri).open(uri, settings)
-
-
-class SqliteArchiveStore(ArchiveStore):
-    """Archive state in an embedded SQLite file (NEWSCRAWL_STATE).
-
-    One run at a time uses the file (the crawl command holds a lock), so a
-    claim only has to hold within this run: an in-memory set.
-    """
-
-    def __init__(self, path):
-        self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        try:  # SQLite follows a link, and makes its -wal file beside the target
-            os.close(os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o666))
-        except OSError as exc:
-            raise ConfigError(f"cannot open the archive state {path}: {exc.strerror}") from None
-        self._db = sqlite3.connect(path, isolation_level=None)
-        try:
-            # WAL: a crash cannot corrupt the file, and readers never block.
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")
-            self._db.execute(
-                "CREATE TABLE IF NOT EXISTS archived ("
-                " info_code TEXT PRIMARY KEY, path TEXT NOT NULL, url TEXT NOT NULL, archived_at REAL NOT NULL)"
-            )
-            self._db.execute("CREATE TABLE IF NOT EXISTS rejects (key TEXT PRIMARY KEY, record TEXT NOT NULL)")
-            self._db.execute("CREATE TABLE IF NOT EXISTS listings (url TEXT PRIMARY KEY, posts INTEGER NOT NULL)")
-        except sqlite3.DatabaseError as exc:  # what opens the state (a crawl, report, verify) says so in one line
-            self._db.close()
-            repair = f": run `{REPAIR_COMMAND}` to rebuild it from the post files" if is_corruption(exc) else ""
-            raise ConfigError(f"cannot open the archive state {path} ({exc}){repair}") from None
-        self._claimed: set[str] = set()
-
-    @classmethod
-    def open(cls, uri: str, settings) -> "SqliteArchiveStore":
-        return cls(state_path(settings))
-
-    def archived_path(self, info_code: str) -> str | None:
-        row = self._db.execute("SELECT path FROM archived WHERE info_code = ?", (info_code,)).fetchone()
-        return row[0] if row else None
-
-    def claim(self, info_code: str, rewrite: bool = False) -> bool:
-        if info_code in self._claimed or (not rewrite and self.is_archived(info_code)):
-            return False
-        self._claimed.add(info_code)
-        return True
-
-    def release(self, info_code: str) -> None:
-        self._claimed.discard(info_code)
-
-    def mark_archived(self, info_code: str, path: str, url: str) -> None:
-        with self._writing():
-            self._db.execute(
-                "INSERT OR REPLACE INTO archived (info_code, path, url, archived_at) VALUES (?, ?, ?, ?)",
-                (info_code, path, url, time.time()),
-            )
-            self._db.execute("DELETE FROM rejects WHERE key = ?", (info_code,))  # written: no longer a reject
-
-    def archived(self) -> Iterator[tuple[str, str]]:
-        yield from self._db.execute("SELECT info_code, path FROM archived ORDER BY info_code").fetchall()
-
-    def forget(self, info_code: str) -> None:
-        with self._writing():
-            self._db.execute("DELETE FROM archived WHERE info_code = ?", (info_code,))
-
-    def reject(self, key: str) -> dict | None:
-        row = self._db.execute("SELECT record FROM rejects WHERE key = ?", (key,)).fetchone()
-        return json.loads(row[0]) if row else None
-
-    def put_reject(self, key: str, record: dict) -> None:
-        with self._writing():
-            self._db.execute("INSERT OR REPLACE INTO rejects (key, record) VALUES (?, ?)",
-                             (key, json.dumps(record, ensure_ascii=False)))
-
-    def rejects(self) -> list[dict]:
-        return [json.loads(record) for (record,) in self._db.execute("SELECT record FROM rejects ORDER BY key")]
-
-    def listing_counts(self) -> dict[str, int]:
-        return dict(self._db.execute("SELECT url, posts FROM listings").fetchall())
-
-    def set_listing_count(self, url: str, posts: int) -> None:
-        with self._writing():
-            self._db.execute("INSERT OR REPLACE INTO listings (url, posts) VALUES (?, ?)", (url, posts))
-
-    def close(self) -> None:
-        self._db.close()
-
-    @contextmanager
-    def _writing(self):
-        """SQLite's 'database or disk is full' and I/O errors, as the OSError they are."""
-        try:
-            yield
-        except sqlite3.OperationalError as exc:
-            name = getattr(exc, "sqlite_errorname", "")
-            if name == "SQLITE_FULL":
-                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(self.path)) from exc
-            if name.startswith("SQLITE_IOERR"):
-                raise OSError(errno.EIO, f"{os.strerror(errno.EIO)} ({exc})", str(self.path)) from exc
-            raise

@@ -28,7 +28,7 @@ from scrapy.exceptions import UsageError
 from newscrawl import config
 from newscrawl.archive.health import untrusted_state
 from newscrawl.archive.paths import output_dir, posts_dir, state_path, state_uri, without_password
-from newscrawl.archive.store import store_class
+from newscrawl.archive.backends import store_class
 from newscrawl.errors import ConfigError
 from newscrawl.runlock import ArchiveLocked, archive_lock
 from newscrawl.stats import PROBLEMS

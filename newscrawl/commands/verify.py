@@ -27,7 +27,8 @@ from newscrawl import config
 from newscrawl.archive.health import REPAIR_COMMAND, corruption, set_aside
 from newscrawl.archive.paths import posts_dir, state_path, state_uri
 from newscrawl.archive.postfile import NotAPostFile, read_post
-from newscrawl.archive.store import ArchiveStore, open_store, store_class
+from newscrawl.archive.backends import open_store, store_class
+from newscrawl.archive.store import ArchiveStore
 from newscrawl.commands.crawl import EXIT_BAD_RUN, EXIT_CONFIG_ERROR, EXIT_LOCKED
 from newscrawl.errors import ConfigError
 from newscrawl.runlock import ArchiveLocked, archive_lock

@@ -11,7 +11,7 @@ what it listed last time.
 
 from scrapy import signals
 
-from newscrawl.archive.store import ArchiveStore
+from newscrawl.archive.store import ArchiveStore, ListingCountRecords
 from newscrawl.failures import write_failed
 
 #: Sent by the spider with ``url``, ``posts`` (the post links the page lists)
@@ -35,7 +35,7 @@ class ListingCounts:
         return counts
 
     def spider_opened(self, spider):
-        self.store = self.crawler.get_extension(ArchiveStore)
+        self.store: ListingCountRecords = self.crawler.get_extension(ArchiveStore)
         self.previous = self.store.listing_counts()
 
     def read(self, url: str, posts: int, required: bool = False):

@@ -29,7 +29,7 @@ from scrapy import signals
 
 from newscrawl.archive.files import replace_file
 from newscrawl.archive.paths import rejects_path
-from newscrawl.archive.store import ArchiveStore
+from newscrawl.archive.store import ArchiveStore, RejectRecords
 from newscrawl.failures import write_failed
 from newscrawl.stats import REJECTED, REJECTED_NEW_PREFIX, REJECTED_PREFIX, REJECTS_GIVEN_UP
 
@@ -59,7 +59,7 @@ class RejectLog:
         self.path = rejects_path(crawler.settings)
         self.max_attempts = crawler.settings.getint("NEWSCRAWL_REJECT_MAX_ATTEMPTS")
         self.max_age = crawler.settings.getfloat("NEWSCRAWL_REJECT_MAX_DAYS") * 86400
-        self.store: ArchiveStore | None = None
+        self.store: RejectRecords | None = None
         self._given_up: set[str] = set()
         self._this_run: dict[str, dict] = {}
 

@@ -5,7 +5,7 @@ from collections import deque
 from pathlib import Path
 
 from newscrawl.archive.paths import rejects_path, runs_path
-from newscrawl.archive.store import open_store
+from newscrawl.archive.backends import open_store
 
 
 def current_rejects(settings) -> list[dict]:

@@ -8,12 +8,12 @@ Turned on by NEWSCRAWL_REDIS_URL (see addon.py). Each worker is an ordinary
   the run is NEWSCRAWL_REDIS_RUN, by default the spider's name), so every
   worker yields the same category requests and the dupefilter lets one
   through (redis_scheduler.py: the small adaptations);
-- the archive state (store.py): which posts are written, and a claim per
+- the archive state (redis_store.py): which posts are written, and a claim per
   post being written, so two workers never write the same post (writer.py
   keeps them from removing each other's temporary files);
-- which workers have work in hand (run.py). scrapy-redis pops requests for
-  good, so a killed worker takes its requests with it. Once the run is
-  quiet, a run that lost a busy worker is *swept*: one worker lists the
+- which workers have work in hand (run.py: an extension the others ask
+  for). scrapy-redis pops requests for good, so a killed worker takes
+  its requests with it. Once the run is quiet, a run that lost a busy worker is *swept*: one worker lists the
   pages again, with the dupefilter emptied, and what is neither archived
   nor rejected is queued again (worker.py, sweep.py). The spiders know
   nothing of it.

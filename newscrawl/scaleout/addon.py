@@ -10,8 +10,10 @@ class RedisScaleOut:
       dupefilter, with their keys under the run's prefix instead of the
       spider's name;
     - (the archive state is in that Redis too: newscrawl.archive.paths.state_uri);
-    - the RunWorker extension (staying while the run has work, sweeping,
-      ending) and the SweepMiddleware (what a sweep queues again);
+    - the SharedRun extension (this worker's view of the run, which the
+      others ask for), the RunWorker extension (staying while the run has
+      work, sweeping, ending) and the SweepMiddleware (what a sweep queues
+      again);
     - a writer that leaves other workers' temporary files alone.
     """
 
@@ -20,7 +22,7 @@ class RedisScaleOut:
         if not url:
             return
         # Here, not at the top: a run on its own never imports scrapy-redis and redis (0.1 s).
-        from newscrawl.scaleout.run import run_prefix
+        from newscrawl.scaleout.run import SharedRun, run_prefix
         from newscrawl.scaleout.sweep import SweepMiddleware
         from newscrawl.scaleout.worker import RunWorker
         from newscrawl.scaleout.writer import SharedDirWriterPipeline
@@ -31,6 +33,7 @@ class RedisScaleOut:
         settings.set("DUPEFILTER_CLASS", "scrapy_redis.dupefilter.RFPDupeFilter", "addon")
         settings.set("SCHEDULER_QUEUE_KEY", f"{prefix}:requests", "addon")
         settings.set("SCHEDULER_DUPEFILTER_KEY", f"{prefix}:dupefilter", "addon")
+        settings.set_in_component_priority_dict("EXTENSIONS", SharedRun, 0)
         settings.set_in_component_priority_dict("EXTENSIONS", RunWorker, 0)
         settings.set_in_component_priority_dict("SPIDER_MIDDLEWARES", SweepMiddleware, 0)
         settings.replace_in_component_priority_dict("ITEM_PIPELINES", MarkdownWriterPipeline, SharedDirWriterPipeline)

@@ -30,7 +30,7 @@ class SharedScheduler(Scheduler):
     @classmethod
     def from_crawler(cls, crawler):
         scheduler = cls.from_settings(crawler.settings)  # (scrapy-redis' from_crawler adds the stats)
-        scheduler.run = SharedRun.from_crawler(crawler)
+        scheduler.run = crawler.get_extension(SharedRun)
         return scheduler
 
     def open(self, spider):

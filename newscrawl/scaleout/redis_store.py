@@ -14,7 +14,7 @@ store's other tables.
 import json
 import time
 
-from newscrawl.archive.store import ArchiveStore
+from newscrawl.archive.store import ArchiveStore, ExpiringClaims
 from newscrawl.scaleout.connection import connect
 from newscrawl.scaleout.run import worker_name
 
@@ -38,7 +38,7 @@ return 0
 """
 
 
-class RedisArchiveStore(ArchiveStore):
+class RedisArchiveStore(ArchiveStore, ExpiringClaims):
     shared = True
 
     def __init__(self, server, claim_seconds: int, worker: str):
@@ -58,13 +58,12 @@ class RedisArchiveStore(ArchiveStore):
         return json.loads(record)["path"] if record else None
 
     def claim(self, info_code: str, rewrite: bool = False) -> bool:
-        # Archived but its file is gone (newscrawl.archive.store.ArchiveStore.is_archived): write it again.
+        # Archived but its file is gone (newscrawl.archive.store.ArchiveIndex.is_archived): write it again.
         rewrite = rewrite or (self.archived_path(info_code) is not None and not self.is_archived(info_code))
         keys = [ARCHIVED_KEY, CLAIM_KEY.format(info_code)]
         return bool(self._claim(keys=keys, args=[info_code, self.worker, self.claim_seconds, int(rewrite)]))
 
     def claim_ends(self, info_code: str) -> float | None:
-        """When the claim on the post expires; None if nobody holds one."""
         milliseconds = self.server.pttl(CLAIM_KEY.format(info_code))
         return time.time() + milliseconds / 1000 if milliseconds > 0 else None
 

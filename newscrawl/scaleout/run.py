@@ -77,7 +77,9 @@ def run_prefix(settings, spider_name: str) -> str:
 
 
 class SharedRun:
-    """This worker's view of the run; made by the scheduler (``crawler.engine.scheduler.run``)."""
+    """This worker's view of the run: an extension (put in place by the addon) that the
+    scheduler, the RunWorker extension and the SweepMiddleware ask for:
+    ``crawler.get_extension(SharedRun)``."""
 
     def __init__(self, server, prefix: str, worker: str, crawler=None):
         self.server = server
@@ -91,6 +93,7 @@ class SharedRun:
 
     @classmethod
     def from_crawler(cls, crawler):
+        """Made with the extensions: after the spider (its name is the run's by default), before the scheduler."""
         prefix = run_prefix(crawler.settings, crawler.spider.name)
         server = connect(crawler.settings.get("NEWSCRAWL_REDIS_URL"), "NEWSCRAWL_REDIS_URL")
         return cls(server, prefix, worker_name(), crawler)

@@ -22,6 +22,7 @@ from scrapy.spidermiddlewares.base import BaseSpiderMiddleware
 
 from newscrawl.archive.store import ArchiveStore
 from newscrawl.extensions.rejects import RejectLog
+from newscrawl.scaleout.run import SharedRun
 from newscrawl.site.urls import INFO_CODE_KEY
 
 SWEEP_KEY = "newscrawl_sweep"
@@ -45,10 +46,10 @@ class SweepMiddleware(BaseSpiderMiddleware):
         info_code = request.meta.get(INFO_CODE_KEY)
         if info_code is None:
             return request
-        run = self.crawler.engine.scheduler.run
+        run = self.crawler.get_extension(SharedRun)
         if run.was_rejected(info_code):
             return None
-        store = self.crawler.get_extension(ArchiveStore)
+        store = self.crawler.get_extension(ArchiveStore)  # a shared run's (Redis): its claims expire, ExpiringClaims
         if claim_ends := store.claim_ends(info_code):
             if not store.is_archived(info_code):  # (archived: rewritten by this refresh run)
                 run.owe_sweep(claim_ends)

@@ -9,7 +9,7 @@ from scrapy.utils.asyncio import create_looping_call
 from scrapy.utils.defer import deferred_from_coro
 
 from newscrawl.extensions.rejects import post_rejected
-from newscrawl.scaleout.run import BEAT_SECONDS
+from newscrawl.scaleout.run import BEAT_SECONDS, SharedRun
 from newscrawl.scaleout.sweep import MAX_SWEEPS, SWEEP_KEY
 from newscrawl.stats import SWEEPS
 
@@ -45,7 +45,7 @@ class RunWorker:
         return worker
 
     def spider_opened(self):
-        self.run = self.crawler.engine.scheduler.run
+        self.run = self.crawler.get_extension(SharedRun)
         self.heartbeat = create_looping_call(self.beat)
         self.heartbeat.start(BEAT_SECONDS, now=False)
 
