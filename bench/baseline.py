@@ -22,7 +22,7 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
 import newscrawl.settings
-from newscrawl.middlewares.hostmap import HostMap
+from newscrawl.mirrors import HostMap
 from newscrawl.site.urls import parse_post_url, parse_share_link
 
 #: The project settings that shape the load on the site: (a) uses the same values as (b).

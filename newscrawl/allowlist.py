@@ -17,7 +17,7 @@ user points there on purpose (a mirror on 127.0.0.1, the mock site).
 import ipaddress
 from urllib.parse import urlsplit
 
-from newscrawl.middlewares.hostmap import HostMap
+from newscrawl.mirrors import HostMap
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
 

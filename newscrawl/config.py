@@ -21,7 +21,7 @@ from newscrawl.archive.paths import (lock_path, output_dir, posts_dir, runs_path
                                      state_uri)
 from newscrawl.archive.backends import store_class
 from newscrawl.errors import ConfigError
-from newscrawl.middlewares.hostmap import HostMap
+from newscrawl.mirrors import HostMap
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 

@@ -40,7 +40,7 @@ NEWSCRAWL_SYNC_BATCH = 20
 
 #: Worker processes that read post pages and load posts (HTML to Markdown and
 #: the item loader), so that another core does that work while the event loop
-#: downloads (newscrawl/site/reader.py): for a backfill on a machine with a
+#: downloads (newscrawl/loading/parse_workers.py): for a backfill on a machine with a
 #: core to spare. 0: on the event loop, in-process.
 NEWSCRAWL_PARSE_WORKERS = 0
 

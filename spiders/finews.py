@@ -16,12 +16,12 @@ from newscrawl.extensions.listings import listing_read
 from newscrawl.extensions.rejects import RejectLog
 from newscrawl.failures import failure_reason, reject_reason
 from newscrawl.items import PostItem
-from newscrawl.loading.processors import site_time
+from newscrawl.loading.parse_workers import ParseWorkers
 from newscrawl.sharedata.data import ShareData, Unavailable
 from newscrawl.site.discovery import FoundPost, category_from_link, category_from_tags, read_feed, read_home_page
 from newscrawl.site.pages import IncompletePageError, PageError
-from newscrawl.site.reader import PageReader
 from newscrawl.site.fetched import SitePost, UpstreamPost
+from newscrawl.site.times import site_time
 from newscrawl.site.urls import (
     INFO_CODE_KEY,
     canonical_url,
@@ -92,7 +92,7 @@ class FinewsSpider(scrapy.Spider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.site_url = crawler.settings.get("NEWSCRAWL_SITE_URL").rstrip("/")
         spider.share = ShareData(crawler)
-        spider.reader = PageReader.from_crawler(crawler)
+        spider.parse_workers = ParseWorkers.from_crawler(crawler)
         spider.share_url = crawler.settings.get("NEWSCRAWL_SHARE_URL")
         return spider
 
@@ -268,7 +268,7 @@ class FinewsSpider(scrapy.Spider):
             self.rejects.record("unreadable_post_page", response.url, info_code, "not a text page")
             return
         try:
-            site = await self.reader.post_page(response.text, response.url, info_code, category)
+            site = await self.parse_workers.read_post_page(response.text, response.url, info_code, category)
         except PageError as exc:
             # Often a page cut short or a proxy's error page: fetch it again, then give up.
             if retry := get_retry_request(response.request, spider=self, reason=str(exc), give_up_log_level=logging.INFO):
@@ -318,4 +318,4 @@ class FinewsSpider(scrapy.Spider):
         elif not site.body.text_length:
             self.rejects.record("no_body", site.url, site.info_code, share.why if share else "")
             return None
-        return await self.reader.post(site, upstream)
+        return await self.parse_workers.load_post(site, upstream)

@@ -11,8 +11,9 @@ from newscrawl.config import check_spider_arguments
 from newscrawl.errors import ConfigError
 from newscrawl.extensions.rejects import RejectLog
 from newscrawl.items import PostItem
-from newscrawl.loading.loaders import load_share_post
+from newscrawl.loading.loaders import load_post
 from newscrawl.sharedata.data import ShareData, Unavailable
+from newscrawl.site.unlisted import unlisted_post
 from newscrawl.site.urls import INFO_CODE_RE, ShareLink, parse_share_link, share_page_url
 from newscrawl.stats import SKIPPED_ARCHIVED, SKIPPED_GIVEN_UP
 
@@ -24,7 +25,8 @@ class ShareSpider(scrapy.Spider):
     them all. For each infoCode not yet archived, the share data (JSON or
     rendered share page, as NEWSCRAWL_SHARE says) is fetched from
     NEWSCRAWL_SHARE_URL and written as the post the site would have shown
-    (see newscrawl.loading.loaders.load_share_post).
+    (newscrawl.site.unlisted: the page it would have had; then
+    newscrawl.loading.loaders.load_post, as for any post).
     """
 
     name = "share"
@@ -76,7 +78,8 @@ class ShareSpider(scrapy.Spider):
             # own "no such article" is absent.
             self.rejects.record(share.reason if share.failed else "no_share_data", link.url, link.info_code, share.why)
             return None
-        return load_share_post(link.info_code, share, self.site_url, link.url)
+        site = unlisted_post(link.info_code, share, self.site_url, link.url)  # the page it would have had
+        return load_post(site, share)
 
 
 def read_info_codes(argument: str | None) -> list[str]:

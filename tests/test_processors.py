@@ -5,16 +5,14 @@ from datetime import datetime
 import pytest
 
 from newscrawl.loading.processors import (
-    SHANGHAI,
     clean_title,
     format_time,
     reconcile_times,
-    site_time,
     source_from_digest,
     source_from_label,
     source_from_tag,
-    upstream_time,
 )
+from newscrawl.site.times import SHANGHAI, site_time, upstream_time
 
 
 @pytest.mark.parametrize(

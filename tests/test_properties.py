@@ -15,7 +15,8 @@ from scrapy.utils.test import get_crawler
 from newscrawl.site.body import html_to_markdown
 from newscrawl.archive.postfile import (FRONT_MATTER, HTML_KEYS, _FrontMatterDumper, front_matter, permalink,
                                         post_filename, read_post, render_post)
-from newscrawl.loading.processors import reconcile_times, site_time, upstream_time
+from newscrawl.loading.processors import reconcile_times
+from newscrawl.site.times import site_time, upstream_time
 from newscrawl.archive.sqlite_store import SqliteArchiveStore
 from newscrawl.pipelines.markdown import MarkdownWriterPipeline
 from newscrawl.pipelines.validate import ValidatePostPipeline

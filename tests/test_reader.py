@@ -1,5 +1,5 @@
-"""The page reader's worker process: the same post as on the event loop; a worker that dies fails
-its pages with a PageError (no hang), and the next page gets a new worker; closing stops it."""
+"""The parse workers (NEWSCRAWL_PARSE_WORKERS): the same post as on the event loop; a worker that dies
+fails its pages with a PageError (no hang), and the next page gets new workers; closing stops them."""
 
 import asyncio
 import os
@@ -9,7 +9,7 @@ import pytest
 import pytest_twisted
 from twisted.internet.defer import Deferred
 
-from newscrawl.site.reader import PageReader, ReaderCrashed
+from newscrawl.loading.parse_workers import ParseWorkers, ReaderCrashed
 from newscrawl.site.fetched import UpstreamPost
 
 SAMPLES = Path(__file__).parent / "fixtures" / "site-samples" / "site"
@@ -34,21 +34,21 @@ def in_asyncio(coroutine) -> Deferred:
     return Deferred.fromFuture(asyncio.ensure_future(coroutine))
 
 
-async def _read_and_load(reader: PageReader):
-    site = await reader.post_page(PAGE.read_text(encoding="utf-8"), URL, "NW202202232285760343", None)
+async def _read_and_load(reader: ParseWorkers):
+    site = await reader.read_post_page(PAGE.read_text(encoding="utf-8"), URL, "NW202202232285760343", None)
     site.category = "qingdaocaijingribao"
     upstream = UpstreamPost(title="标题", time_text="2022-02-23 10:00:00", body_html="<p>正文，比页面的更长。</p>" * 500)
-    return site, await reader.post(site, None), await reader.post(site, upstream)
+    return site, await reader.load_post(site, None), await reader.load_post(site, upstream)
 
 
 @pytest_twisted.ensureDeferred
 async def test_a_worker_reads_and_loads_as_the_event_loop_does():
-    here, there = PageReader(_Crawler(), workers=0), PageReader(_Crawler(), workers=1)
+    here, there = ParseWorkers(_Crawler(), workers=0), ParseWorkers(_Crawler(), workers=1)
     try:
         expected = await in_asyncio(_read_and_load(here))
         assert await in_asyncio(_read_and_load(there)) == expected
         assert expected[0].body.markdown and expected[1]["body"] != expected[2]["body"]
-        assert there.workers[0].process.pid != os.getpid()
+        assert await in_asyncio(there._run(os.getpid)) != os.getpid()
     finally:
         there.close()
 
@@ -57,12 +57,12 @@ async def test_a_worker_reads_and_loads_as_the_event_loop_does():
 async def test_a_worker_that_dies_fails_its_pages_and_is_replaced():
     crawler = _Crawler()
     crawler.stats = _Stats()
-    reader = PageReader(crawler, workers=1)
+    reader = ParseWorkers(crawler, workers=1)
     try:
         dying = in_asyncio(reader._run(os._exit, 3))
-        waiting = in_asyncio(reader.post_page("<html></html>", URL, "NW202202232285760343", None))
+        waiting = in_asyncio(reader.read_post_page("<html></html>", URL, "NW202202232285760343", None))
         for call in (dying, waiting):
-            with pytest.raises(ReaderCrashed, match="exit status 3"):
+            with pytest.raises(ReaderCrashed, match="died"):
                 await call
         assert crawler.stats.values == {"newscrawl/reader_crashed": 1}
         site, *_ = await in_asyncio(_read_and_load(reader))
@@ -73,8 +73,10 @@ async def test_a_worker_that_dies_fails_its_pages_and_is_replaced():
 
 @pytest_twisted.ensureDeferred
 async def test_closing_stops_the_worker():
-    reader = PageReader(_Crawler(), workers=1)
+    reader = ParseWorkers(_Crawler(), workers=1)
     await in_asyncio(_read_and_load(reader))
-    process = reader.workers[0].process
+    worker = await in_asyncio(reader._run(os.getpid))
     reader.close()
-    assert process.exitcode == 0 and reader.workers == [None]
+    assert reader.pool is None
+    with pytest.raises(ProcessLookupError):  # exited, and waited for
+        os.kill(worker, 0)

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from newscrawl.middlewares.hostmap import HostMap, HostMapError
+from newscrawl.mirrors import HostMap, HostMapError
 from newscrawl.site.urls import category_slug, category_url, parse_post_url, parse_share_link, post_url, share_page_url
 
 

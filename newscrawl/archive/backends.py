@@ -6,15 +6,10 @@ several workers share (newscrawl.scaleout). The backends are named, not
 imported: a run on its own never imports redis.
 """
 
-from typing import TYPE_CHECKING
-
 from scrapy.utils.misc import load_object
 
 from newscrawl.archive.paths import state_scheme, state_uri
 from newscrawl.errors import ConfigError
-
-if TYPE_CHECKING:
-    from newscrawl.archive.store import ArchiveStore
 
 #: NEWSCRAWL_STATE's scheme -> the store kept there.
 STORE_SCHEMES = {
@@ -25,8 +20,9 @@ STORE_SCHEMES = {
 }
 
 
-def store_class(uri: str) -> "type[ArchiveStore]":
-    """The store class of a state URI; a ConfigError for a scheme it is not."""
+def store_class(uri: str) -> type:
+    """The store class (a newscrawl.archive.store.ArchiveStore) of a state URI; a
+    ConfigError for a scheme it is not."""
     scheme = state_scheme(uri)
     if scheme not in STORE_SCHEMES:
         known = ", ".join(f"{s}://" for s in STORE_SCHEMES if s)
@@ -34,7 +30,7 @@ def store_class(uri: str) -> "type[ArchiveStore]":
     return load_object(STORE_SCHEMES[scheme])
 
 
-def open_store(settings) -> "ArchiveStore":
-    """The archive store NEWSCRAWL_STATE names: the one place that chooses the backend."""
+def open_store(settings):
+    """The archive store NEWSCRAWL_STATE names, opened: the one place that chooses the backend."""
     uri = state_uri(settings)
     return store_class(uri).open(uri, settings)

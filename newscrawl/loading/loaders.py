@@ -1,4 +1,8 @@
-"""Item loader: normalises what the post page and the share data say into a PostItem."""
+"""Where a post is built: ``load_post`` normalises what its page and its share data say into a PostItem.
+
+The parts come raw from newscrawl.site (a post page's SitePost, share data's
+UpstreamPost); the field processors (newscrawl.loading.processors) clean them.
+"""
 
 from itemloaders.processors import Compose, Identity, Join, MapCompose, TakeFirst
 from scrapy.loader import ItemLoader
@@ -9,15 +13,13 @@ from newscrawl.loading.processors import (
     clean_title,
     format_time,
     reconcile_times,
-    site_time,
     source_from_digest,
     source_from_label,
     source_from_tag,
-    upstream_time,
 )
 from newscrawl.site.body import Body, html_to_markdown
 from newscrawl.site.fetched import SitePost, UpstreamPost
-from newscrawl.site.urls import category_slug, post_url
+from newscrawl.site.times import site_time, upstream_time
 
 
 class PostLoader(ItemLoader):
@@ -25,28 +27,32 @@ class PostLoader(ItemLoader):
     default_input_processor = MapCompose(clean_text)
     default_output_processor = TakeFirst()
 
-    date_in = Identity()  # PostTime values, see processors.parse_time
+    date_in = Identity()  # PostTime values, see newscrawl.site.times.parse_time
     date_out = Compose(reconcile_times, format_time)
     tags_out = Join(" ")
     body_in = Identity()
     body_out = TakeFirst()
 
 
-def _richer(site: SitePost, upstream: Body | None) -> Body:
-    """The site's body, unless upstream has more (a digest always has less)."""
-    if upstream is None or not upstream.text_length:
+def _richer_body(site: SitePost, upstream: UpstreamPost | None) -> Body:
+    """The site's body, unless upstream's has more (a digest always has less)."""
+    if upstream is None:
         return site.body
-    if site.is_digest or upstream.text_length > site.body.text_length:
-        return upstream
+    upstream_body = html_to_markdown(upstream.body_html)
+    if not upstream_body.text_length:
+        return site.body
+    if site.is_digest or upstream_body.text_length > site.body.text_length:
+        return upstream_body
     return site.body
 
 
 def load_post(site: SitePost, upstream: UpstreamPost | None = None) -> PostItem:
-    """Build the item: upstream time and publisher win, the richer body is kept."""
-    site_body = site.body
-    upstream_body = html_to_markdown(upstream.body_html) if upstream else None
-    body = _richer(site, upstream_body)
+    """Build the item: upstream time and publisher win, the richer body is kept.
 
+    A post the site no longer lists comes with the page it would have had
+    (newscrawl.site.unlisted), so it is built the same way.
+    """
+    body = _richer_body(site, upstream)
     loader = PostLoader()
     loader.add_value("info_code", site.info_code)
     loader.add_value("url", site.url)
@@ -63,33 +69,10 @@ def load_post(site: SitePost, upstream: UpstreamPost | None = None) -> PostItem:
     loader.add_value("body", body.markdown or None)
     # The publisher, most trusted first; the loader keeps the first found.
     loader.add_value("source", body.source)
-    loader.add_value("source", site_body.source)
+    loader.add_value("source", site.body.source)
     if upstream:
         loader.add_value("source", source_from_label(upstream.source_label))
     if site.is_digest:
-        loader.add_value("source", source_from_digest(site_body.markdown))
+        loader.add_value("source", source_from_digest(site.body.markdown))
     loader.add_value("source", source_from_tag(" ".join(site.tags)))
     return loader.load_item()
-
-
-def load_share_post(info_code: str, upstream: UpstreamPost, site_url: str, share_url: str) -> PostItem:
-    """A post known only by its share data (the site no longer lists it).
-
-    Its category, tags and URL are what the site would have given it: the
-    publisher's slug, ``<publisher>新闻``, and the permalink of the share
-    data's date. A field that cannot be derived is left out, for the
-    validation pipeline to reject.
-    """
-    publisher = clean_text(upstream.publisher)
-    published = upstream_time(upstream.time_text)
-    category = category_slug(publisher) if publisher else None
-    site = SitePost(
-        url=post_url(site_url, category, published.moment.date(), info_code) if category and published else None,
-        info_code=info_code,
-        category=category,
-        title=None,
-        time_text=None,
-        tags=[f"{publisher}新闻"] if publisher else [],
-        share_url=share_url,
-    )
-    return load_post(site, upstream)
