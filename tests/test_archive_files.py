@@ -13,6 +13,8 @@ from newscrawl.archive.sqlite_store import SqliteArchiveStore
 from newscrawl.mocksite import MockSite
 from tests.conftest import REPO, crawl, make_post
 
+pytestmark = pytest.mark.slow  # starts processes: the end-to-end layer (docs/testing.md)
+
 POSTS = [make_post(f"NW20220223000000400{i}") for i in range(3)]
 
 

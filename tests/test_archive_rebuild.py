@@ -6,10 +6,13 @@ import shutil
 from datetime import datetime
 
 import lxml.html
+import pytest
 
 from newscrawl.mocksite import SITE_CATEGORIES, MockSite, generate_posts, run_jekyll, write_site_source
 from newscrawl.mocksite.source_posts import POST_PATH_RE
 from tests.conftest import crawl, read_posts, shown_texts
+
+pytestmark = pytest.mark.slow  # starts processes: the end-to-end layer (docs/testing.md)
 
 
 def built_posts(site_dir) -> set[str]:

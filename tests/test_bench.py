@@ -11,6 +11,8 @@ import pytest
 
 from tests.conftest import REPO
 
+pytestmark = pytest.mark.slow  # starts processes: the end-to-end layer (docs/testing.md)
+
 RUN_FIGURES = {"name", "wall_s", "cpu_s", "peak_rss_mb", "exit_status", "requests", "server_cpu_s", "posts",
                "load_average", "expected_requests"}
 CRAWL_RUNS = {"a_baseline", "b_backfill", "b_backfill_small", "c_rerun_no_new", "d_rerun_new"}

@@ -6,6 +6,8 @@ import pytest
 from newscrawl.mocksite import MockSite
 from tests.conftest import crawl
 
+pytestmark = pytest.mark.slow  # starts processes: the end-to-end layer (docs/testing.md)
+
 
 @pytest.mark.parametrize("spider, args, env, message", [
     ("qingdaocaijing", ["-s", "NEWSCRAWL_MAX_FAILED_SHARE=abc"], {}, "NEWSCRAWL_MAX_FAILED_SHARE=abc: not a number"),

@@ -6,9 +6,13 @@ import random
 import signal
 import sqlite3
 
+import pytest
+
 from newscrawl.mocksite import SITE_HOST, Fault, MockSite, generate_posts
 from tests.conftest import crawl
 from tests.test_scheduled_runs import _start_crawl, _wait_for_files, categories_of
+
+pytestmark = pytest.mark.slow  # starts processes: the end-to-end layer (docs/testing.md)
 
 
 def _snapshot(output) -> dict[str, bytes]:

@@ -9,6 +9,8 @@ from parsel import Selector
 from newscrawl.mocksite import SITE_URL, MockSite, generate_posts
 from tests.conftest import SAMPLES_DIR, crawl, expected_front_matter, make_post
 
+pytestmark = pytest.mark.slow  # starts processes: the end-to-end layer (docs/testing.md)
+
 SAMPLE_CODE = "NW202202232285760343"
 
 

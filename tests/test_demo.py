@@ -2,9 +2,13 @@
 
 import json
 
+import pytest
+
 from newscrawl.commands.demo import POSTS, sample_site
 from newscrawl.mocksite import SITE_CATEGORIES
 from tests.conftest import read_posts, scrapy
+
+pytestmark = pytest.mark.slow  # starts processes: the end-to-end layer (docs/testing.md)
 
 
 def test_demo_writes_every_post_the_sample_site_links_in_every_category_and_shows_some(tmp_path):

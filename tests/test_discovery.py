@@ -26,6 +26,7 @@ def test_home_page_tags_name_categories_in_pinyin():
     assert by_url[SPACED_URL].category == "21shijijingjibaodao 21caijingAPP"
 
 
+@pytest.mark.slow  # builds the site with Jekyll
 @pytest.mark.parametrize("home", ["index", "latest100"])
 def test_home_page_broken_by_kramdown_still_gives_every_post(home):
     posts = research_titles_on_top(generate_posts(120, seed=5, categories=SITE_CATEGORIES))

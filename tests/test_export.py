@@ -7,6 +7,7 @@ import tracemalloc
 import xml.etree.ElementTree as ElementTree
 from datetime import datetime, timedelta
 
+import pytest
 from scrapy.settings import Settings
 
 from newscrawl import settings as project_settings
@@ -14,6 +15,8 @@ from newscrawl.archive.archived_posts import ArchivedPosts
 from newscrawl.commands.export import export
 from newscrawl.mocksite import DEFAULT_CATEGORIES, MockSite, generate_posts
 from tests.conftest import crawl, post_item, read_posts, scrapy, write_archive
+
+pytestmark = pytest.mark.slow  # starts processes: the end-to-end layer (docs/testing.md)
 
 FIELDS = ["info_code", "title", "date", "category", "tags", "source", "body", "url", "share_url"]
 

@@ -13,6 +13,8 @@ from newscrawl.archive.sqlite_store import SqliteArchiveStore
 from newscrawl.mocksite import SHARE_HOSTS, SITE_HOST, Fault, MockSite
 from tests.conftest import crawl, crawl_here, make_post
 
+pytestmark = pytest.mark.slow  # starts processes: the end-to-end layer (docs/testing.md)
+
 POST_PAGE = r"/.+/\d{4}/\d\d/\d\d/.+\.html"
 
 

@@ -13,11 +13,14 @@ import subprocess
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import pytest
 from playwright.sync_api import sync_playwright
 
 from newscrawl.archive.postfile import read_post
 from newscrawl.mocksite import SITE_HOST, SITE_URL, Fault, MockSite, write_site_source
 from tests.conftest import crawl, make_post, read_posts
+
+pytestmark = pytest.mark.slow  # starts processes: the end-to-end layer (docs/testing.md)
 
 CHROMIUM = "/usr/bin/chromium"
 

@@ -27,6 +27,8 @@ from newscrawl.mocksite import SHARE_HOSTS, Fault, MockSite, seed_post
 from tests.conftest import crawl, start_crawl
 from tests.local_servers import CANARY_HOST, canary, http_probe
 
+pytestmark = pytest.mark.slow  # starts processes: the end-to-end layer (docs/testing.md)
+
 SHARE_HOST = SHARE_HOSTS[0]
 SHARE_PAGE = "/html_News/NewsShare.html"
 JSON_PATH = "/NewsData/GetNewsText.do"

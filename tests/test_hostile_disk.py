@@ -14,6 +14,8 @@ import pytest
 from newscrawl.mocksite import SHARE_HOSTS, Fault, MockSite
 from tests.conftest import FAST, crawl, make_post, read_posts, scrapy
 
+pytestmark = pytest.mark.slow  # starts processes: the end-to-end layer (docs/testing.md)
+
 POSTS = [make_post(f"NW20220223000000500{i}") for i in range(3)]
 
 

@@ -22,6 +22,8 @@ import pytest
 from newscrawl.mocksite import SHARE_HOSTS, SITE_HOST, Fault, MockSite
 from tests.conftest import CommandRun, _crawl_command, crawl, make_post
 
+pytestmark = pytest.mark.slow  # starts processes: the end-to-end layer (docs/testing.md)
+
 GOOD = make_post("NW202202230000018001")
 SELF_LOOP = make_post("NW202202230000018002")  # A -> A
 BACK_LOOP = make_post("NW202202230000018003")  # A -> B -> A

@@ -29,6 +29,8 @@ from newscrawl.mocksite.source_posts import SEED_FILE
 from newscrawl.mocksite.upstream import eastmoney_article, share_json
 from tests.conftest import SAMPLES_DIR
 
+pytestmark = pytest.mark.slow  # starts processes: the end-to-end layer (docs/testing.md)
+
 
 def sample(name: str) -> str:
     return (SAMPLES_DIR / name).read_text(encoding="utf-8")

@@ -9,6 +9,8 @@ from newscrawl.mocksite import SITE_HOST, Fault, MockSite
 from tests.conftest import crawl, make_post
 from tests.local_servers import smtp_receiver
 
+pytestmark = pytest.mark.slow  # starts processes: the end-to-end layer (docs/testing.md)
+
 CATEGORY_PAGE = "/category/qingdaocaijingribao.html"
 POST_PAGE = r"/.+/\d{4}/\d\d/\d\d/.+\.html"
 POSTS = [make_post(f"NW20220223000000200{i}") for i in range(6)]

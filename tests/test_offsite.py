@@ -3,12 +3,15 @@ nor is a private address by name, and a rendered share page cannot reach another
 
 import json
 
+import pytest
 import pytest_twisted
 
 from newscrawl.allowlist import AllowList
 from newscrawl.mocksite import SHARE_HOSTS, SITE_HOST, Fault, MockSite, seed_post
 from tests.conftest import crawl, crawl_here, make_post
 from tests.local_servers import http_probe
+
+pytestmark = pytest.mark.slow  # starts processes: the end-to-end layer (docs/testing.md)
 
 CATEGORY_PAGE = "/category/qingdaocaijingribao.html"
 GOOD = make_post("NW202202230000005001")

@@ -2,9 +2,13 @@
 
 import ast
 
+import pytest
+
 from newscrawl.archive.postfile import read_post
 from newscrawl.mocksite import MockSite, generate_posts
 from tests.conftest import crawl, read_posts, scrapy
+
+pytestmark = pytest.mark.slow  # starts processes: the end-to-end layer (docs/testing.md)
 
 
 def parsed_items(stdout: str) -> list[dict]:

@@ -23,6 +23,7 @@ from newscrawl.pipelines.validate import ValidatePostPipeline
 from newscrawl.mocksite import SITE_URL
 from tests.conftest import post_item, reject_log
 
+@pytest.mark.slow  # hundreds to thousands of examples
 @given(st.text())
 @settings(max_examples=500, deadline=None)  # no timing asserts: a busy machine is not a failure
 def test_any_title_round_trips_through_the_front_matter(title):
@@ -40,6 +41,7 @@ YAML_TEXT = st.one_of(
 )
 
 
+@pytest.mark.slow  # hundreds to thousands of examples
 @given(title=YAML_TEXT, tags=YAML_TEXT, source=YAML_TEXT, info_code=YAML_TEXT)
 @settings(max_examples=2000, deadline=None)
 @example(title="快讯: 离岸人民币", tags="", source="it's", info_code="202202012300031676")
@@ -57,6 +59,7 @@ def test_the_front_matter_is_what_pyyaml_writes(title, tags, source, info_code):
 BODIES = st.text().map(lambda text: text.strip("\n"))
 
 
+@pytest.mark.slow  # hundreds to thousands of examples
 @given(title=st.text(), category=st.text(), tags=st.text(), source=st.text(), body=BODIES,
        share_url=st.one_of(st.just(""), st.text(min_size=1)))
 @settings(max_examples=300, deadline=None)
@@ -132,6 +135,7 @@ HOSTILE = st.one_of(
 )
 
 
+@pytest.mark.slow  # hundreds to thousands of examples
 @given(info_code=HOSTILE, category=HOSTILE, title=HOSTILE)
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 def test_nothing_written_outside_the_output_directory(tmp_path_factory, info_code, category, title):

@@ -12,6 +12,8 @@ from twisted.internet.defer import Deferred
 from newscrawl.loading.parse_workers import ParseWorkers, ReaderCrashed
 from newscrawl.site.fetched import UpstreamPost
 
+pytestmark = pytest.mark.slow  # starts processes: the end-to-end layer (docs/testing.md)
+
 SAMPLES = Path(__file__).parent / "fixtures" / "site-samples" / "site"
 PAGE = SAMPLES / "post-qingdaocaijingribao-NW202202232285760343.html"
 URL = "https://finews.withounder.com/qingdaocaijingribao/2022/02/23/NW202202232285760343.html"

@@ -1,8 +1,12 @@
 """Rejects are state: one record per post, retried until given up; a failure makes the run bad,
 an article that exists nowhere is reported without failing every run."""
 
+import pytest
+
 from newscrawl.mocksite import SHARE_HOSTS, SITE_HOST, Fault, MockSite
 from tests.conftest import crawl, make_post
+
+pytestmark = pytest.mark.slow  # starts processes: the end-to-end layer (docs/testing.md)
 
 GOOD = make_post("NW202202230000003001")
 NOWHERE = make_post("NW202202230000003002", site_body=False)  # and no share data either

@@ -6,12 +6,15 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime, timedelta
 
+import pytest
 from PIL import Image
 from playwright.sync_api import sync_playwright
 
 from newscrawl.mocksite import DEFAULT_CATEGORIES, MockSite, generate_posts
 from newscrawl.overview.counts import PostCounts
 from tests.conftest import crawl, post_item, read_posts, scrapy
+
+pytestmark = pytest.mark.slow  # starts processes: the end-to-end layer (docs/testing.md)
 
 CHROMIUM = "/usr/bin/chromium"
 FIRST_DAY = datetime(2022, 2, 12, 9, 0, 0)

@@ -3,6 +3,7 @@
 import json
 import re
 import signal
+import socket
 import subprocess
 import time
 from collections import Counter
@@ -12,15 +13,16 @@ import pytest
 from redis import Redis
 
 from newscrawl.scaleout.run import SharedRun
-from newscrawl.scaleout.redis_store import CLAIM_KEY, RedisArchiveStore
+from newscrawl.scaleout.redis_store import ARCHIVED_KEY, CLAIM_KEY, RedisArchiveStore
 from newscrawl.scaleout.sweep import MAX_SWEEPS
 from newscrawl.mocksite import SITE_HOST, MockSite, generate_posts
-from newscrawl.settings import NEWSCRAWL_SYNC_BATCH
+from newscrawl.stats import SWEEPS, WRITTEN
 from tests.conftest import CommandRun, crawl, read_posts, start_crawl
 from tests.redis_server import free_port, redis_server
 
+pytestmark = pytest.mark.slow  # starts processes: the end-to-end layer (docs/testing.md)
+
 POSTS = 600
-WRITE_RE = re.compile(r"\[newscrawl\.pipelines\.markdown\] DEBUG: Wrote (\S+)")
 
 
 @pytest.fixture
@@ -35,9 +37,7 @@ def redis_url(redis):
 
 
 def worker_env(redis_url: str, **settings) -> dict:
-    # DEBUG, for the writer's "Wrote <path>" line: a killed worker leaves no stats.
-    return {"NEWSCRAWL_REDIS_URL": redis_url, "NEWSCRAWL_REDIS_IDLE_TIMEOUT": "0", "NEWSCRAWL_LOG_LEVEL": "DEBUG",
-            **settings}
+    return {"NEWSCRAWL_REDIS_URL": redis_url, "NEWSCRAWL_REDIS_IDLE_TIMEOUT": "0", **settings}
 
 
 def start_workers(site, output, logs: Path, numbers: range, env: dict, categories: list[str]) -> list[subprocess.Popen]:
@@ -58,9 +58,20 @@ def wait_for(condition, workers: list[subprocess.Popen], logs: Path, timeout: fl
         time.sleep(0.05)
 
 
-def written(log: Path) -> list[str]:
-    """The post files a worker wrote, from its log."""
-    return WRITE_RE.findall(log.read_text(encoding="utf-8"))
+def archived(client: Redis) -> dict[str, dict]:
+    """The shared archive state: infoCode -> its record (path, url, archived_at)."""
+    return {code.decode(): json.loads(record) for code, record in client.hgetall(ARCHIVED_KEY).items()}
+
+
+def claimed_by(client: Redis) -> Counter:
+    """The live claims (newscrawl.scaleout.redis_store), by worker."""
+    keys = client.keys(CLAIM_KEY.format("*"))
+    return Counter(owner.decode() for owner in client.mget(keys) if owner) if keys else Counter()
+
+
+def worker_name(worker: subprocess.Popen) -> str:
+    """How the worker names itself in Redis (newscrawl.scaleout.run.worker_name)."""
+    return f"{socket.gethostname()}:{worker.pid}"
 
 
 def stat(log: Path, name: str) -> int:
@@ -73,24 +84,21 @@ def stat_of(log: str, name: str) -> int:
     return int(found[1]) if found else 0
 
 
-def assert_every_post_written_once(output: Path, logs: Path, posts, killed_at: float | None = None) -> None:
-    """Every post on disk, each written by one worker, once.
-
-    A worker SIGKILLed at ``killed_at`` may have put posts in place (at most
-    its last batch) without living to log them: such a file must be older
-    than the kill, so no other worker wrote it.
-    """
-    writes = Counter(path for log in logs.iterdir() for path in written(log))
+def assert_every_post_on_disk_once(output: Path, client: Redis, posts) -> None:
+    """Every post on disk, in one file, which the shared state records archived; no temporary file left."""
     on_disk = read_posts(output)
-    assert {p.meta["info_code"] for p in on_disk} == {p.info_code for p in posts}
-    assert set(writes) <= {str(p.path) for p in on_disk}
-    unlogged = [p.path for p in on_disk if str(p.path) not in writes]
-    if killed_at is None:
-        assert unlogged == []
-    else:
-        assert len(unlogged) <= NEWSCRAWL_SYNC_BATCH, unlogged
-        assert [path for path in unlogged if path.stat().st_mtime > killed_at] == []
-    assert set(writes.values()) == {1}, [path for path, n in writes.items() if n > 1][:5]
+    files = Counter(p.meta["info_code"] for p in on_disk)
+    assert set(files) == {p.info_code for p in posts}
+    assert set(files.values()) == {1}, [code for code, n in files.items() if n > 1][:5]
+    assert {code: record["path"] for code, record in archived(client).items()} == {
+        p.meta["info_code"]: str(p.path) for p in on_disk}
+    assert not list((output / "_posts").glob(".*.tmp"))
+
+
+def assert_every_post_written_once(output: Path, client: Redis, logs: Path, posts) -> None:
+    """Every post on disk once, and written once: the workers' stats count one write a post."""
+    assert_every_post_on_disk_once(output, client, posts)
+    assert sum(stat(log, WRITTEN) for log in logs.iterdir()) == len(posts)
 
 
 def test_three_workers_share_the_crawl_and_write_every_post_once(tmp_path, redis_url):
@@ -98,24 +106,25 @@ def test_three_workers_share_the_crawl_and_write_every_post_once(tmp_path, redis
     categories = sorted({p.category for p in posts})
     output, logs = tmp_path / "output", tmp_path / "logs"
     env = worker_env(redis_url)
+    client = Redis.from_url(redis_url)
     with MockSite(posts, include_seed=False).serve() as site:
         # The first worker, frozen once the run is under way, keeps what it has
         # in hand: the others must take the rest from the shared queue. (Frozen
         # for less than run.DEAD_AFTER, it is not taken for dead.)
         workers = start_workers(site, output, logs, range(1), env, categories)
-        wait_for(lambda: len(written(logs / "0.log")) >= 10, workers, logs)
+        wait_for(lambda: client.hlen(ARCHIVED_KEY) >= 10, workers, logs)
         workers[0].send_signal(signal.SIGSTOP)
         workers += start_workers(site, output, logs, range(1, 3), env, categories)
-        wait_for(lambda: written(logs / "1.log") or written(logs / "2.log"), workers[1:], logs)
+        others = {worker_name(worker) for worker in workers[1:]}
+        wait_for(lambda: others & set(claimed_by(client)), workers[1:], logs)
         workers[0].send_signal(signal.SIGCONT)
         for number, worker in enumerate(workers):
             assert worker.wait(timeout=240) == 0, (logs / f"{number}.log").read_text()
 
-        assert_every_post_written_once(output, logs, posts)
-        assert sum(1 for log in logs.iterdir() if written(log)) >= 2, "the workers shared the posts"
-        assert [stat(log, "newscrawl/sweeps") for log in logs.iterdir()] == [0, 0, 0], "no worker was lost"
+        assert_every_post_written_once(output, client, logs, posts)
+        assert sum(1 for log in logs.iterdir() if stat(log, WRITTEN)) >= 2, "the workers shared the posts"
+        assert [stat(log, SWEEPS) for log in logs.iterdir()] == [0, 0, 0], "no worker was lost"
         assert not [log for log in logs.iterdir() if "Deprecat" in log.read_text()]
-        assert not list((output / "_posts").glob(".*.tmp"))
         # What one worker alone would ask for: each category page and each post page once.
         category_pages = Counter(p for p in site.paths(SITE_HOST) if p.startswith("/category/"))
         assert category_pages == Counter({f"/category/{c}.html": 1 for c in categories})
@@ -140,24 +149,33 @@ def test_a_killed_worker_loses_no_post(tmp_path, redis_url):
     # A worker that finds the run quiet for a moment at its start (the others
     # pushed the start requests first) waits a little before it ends.
     env = worker_env(redis_url, NEWSCRAWL_CLAIM_TIMEOUT="10", NEWSCRAWL_REDIS_IDLE_TIMEOUT="2")
+    client = Redis.from_url(redis_url)
     with MockSite(posts, include_seed=False).serve() as site:
         workers = start_workers(site, output, logs, range(3), env, categories)
-        # The victim: the first worker to have written a tenth of the posts (it has more in hand).
-        def done():
-            return [n for n in range(3) if len(written(logs / f"{n}.log")) >= POSTS // 10]
-        wait_for(done, workers, logs)
-        victim = done()[0]
+        # The victim, once a fifth of the posts is archived: the worker holding the most
+        # claims (the last NEWSCRAWL_CLAIM_TIMEOUT seconds' posts: it has work in hand).
+        wait_for(lambda: client.hlen(ARCHIVED_KEY) >= POSTS // 5 and claimed_by(client), workers, logs)
+        claims = claimed_by(client)
+        victim = max(range(3), key=lambda n: claims[worker_name(workers[n])])
         survivors = [n for n in range(3) if n != victim]
         workers[victim].send_signal(signal.SIGKILL)
         workers[victim].wait()
-        killed_at = time.time()
+        # What was archived at the kill, and the files it was archived in.
+        at_kill = archived(client)
+        inodes = {code: Path(record["path"]).stat().st_ino for code, record in at_kill.items()}
         for number in survivors:
             assert workers[number].wait(timeout=240) == 0, (logs / f"{number}.log").read_text()
 
-        assert_every_post_written_once(output, logs, posts, killed_at)
+        assert_every_post_on_disk_once(output, client, posts)
+        # Written once: no post archived by the kill was written again (a write puts a new
+        # file in place, and records it anew), and the survivors wrote every other.
+        after = archived(client)
+        assert [code for code in at_kill if after[code] != at_kill[code]] == []
+        assert [code for code, inode in inodes.items() if Path(after[code]["path"]).stat().st_ino != inode] == []
+        assert sum(stat(logs / f"{n}.log", WRITTEN) for n in survivors) >= POSTS - len(at_kill)
         # One sweep queues again what the victim had in hand; a post it was writing when
         # killed (its claim held, not archived) waits for the claim to expire, then a second.
-        sweeps = [stat(logs / f"{n}.log", "newscrawl/sweeps") for n in survivors]
+        sweeps = [stat(logs / f"{n}.log", SWEEPS) for n in survivors]
         assert sum(sweeps) in (1, 2), sweeps
         assert not [n for n in survivors if "Deprecat" in (logs / f"{n}.log").read_text()]
         # Refetched: only what the victim had in hand: the requests in its downloader, the posts its
@@ -165,7 +183,6 @@ def test_a_killed_worker_loses_no_post(tmp_path, redis_url):
         assert POSTS <= len(site.post_page_requests()) <= POSTS + 32
 
     client = Redis.from_url(redis_url)
-    assert client.hlen("newscrawl:archived") == POSTS
     assert client.keys("newscrawl:finews:*") == [], "the finished run leaves no queue, busy mark or dupefilter behind"
 
 
@@ -195,7 +212,7 @@ def test_a_sweep_waits_for_a_lost_workers_claim_and_one_after_too_many_gives_up(
     assert (reject["info_code"], reject["reason"]) == (poisoned, "abandoned")
     # The last sweep that may queue posts again found the post claimed; the next, once the claim
     # expired, gave it up unasked for.
-    assert stat_of(result.log, "newscrawl/sweeps") == 2
+    assert stat_of(result.log, SWEEPS) == 2
     assert post_pages[posts[0].url_path] == 1 and set(post_pages.values()) == {1}
     assert client.keys("newscrawl:finews:*") == []
 
@@ -206,7 +223,7 @@ def test_a_run_that_keeps_losing_workers_stops_sweeping_and_ends(tmp_path, redis
     result, post_pages = crawl_after_lost_workers(tmp_path, redis_url, posts, sweeps=MAX_SWEEPS + 1)
 
     assert result.returncode == 1, result.log  # no more sweeps: an ERROR
-    assert stat_of(result.log, "log_count/ERROR") == 1 and stat_of(result.log, "newscrawl/sweeps") == 0
+    assert stat_of(result.log, "log_count/ERROR") == 1 and stat_of(result.log, SWEEPS) == 0
     assert len(read_posts(tmp_path / "output")) == len(posts) and set(post_pages.values()) == {1}
     assert client.keys("newscrawl:finews:*") == []
 
@@ -220,7 +237,7 @@ def test_workers_discovering_all_categories_share_the_listing_pages(tmp_path, re
             assert worker.wait(timeout=120) == 0, (logs / f"{number}.log").read_text()
         listing_pages = Counter(p for p in site.paths(SITE_HOST) if p in ("/", "/feed.xml") or p.startswith("/category/"))
     assert listing_pages == Counter(["/", "/feed.xml", *(f"/category/{c}.html" for c in {p.category for p in posts})])
-    assert_every_post_written_once(output, logs, posts)
+    assert_every_post_written_once(output, Redis.from_url(redis_url), logs, posts)
 
 
 def test_a_worker_that_loses_redis_stops(tmp_path, redis):

@@ -17,6 +17,8 @@ from filelock import FileLock
 from newscrawl.mocksite import SITE_HOST, SPACED, Fault, MockSite, Post, generate_posts
 from tests.conftest import FAST, REPO, crawl, read_posts
 
+pytestmark = pytest.mark.slow  # starts processes: the end-to-end layer (docs/testing.md)
+
 
 
 

@@ -16,6 +16,8 @@ import pytest
 from newscrawl.mocksite import SITE_URL, MockSite, Post, generate_posts
 from tests.conftest import crawl
 
+pytestmark = pytest.mark.slow  # starts processes: the end-to-end layer (docs/testing.md)
+
 SAMPLE_CODE = "NW202202232285760343"
 UNKNOWN_CODE = "NW209901010000000001"
 JSON_PATH = "/NewsData/GetNewsText.do"

@@ -7,6 +7,8 @@ import pytest
 from newscrawl.mocksite import SITE_CATEGORIES, SITE_HOST, Fault, MockSite, Post, generate_posts
 from tests.conftest import crawl, expected_front_matter, research_titles_on_top, shown_texts
 
+pytestmark = pytest.mark.slow  # starts processes: the end-to-end layer (docs/testing.md)
+
 POSTS = 200
 
 
