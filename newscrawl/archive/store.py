@@ -9,7 +9,8 @@ ArchiveStore is all four, opened as an extension, so the spider (which skips
 archived posts before requesting them), the pipelines (which claim a post
 before writing it and record it once its file is in place) and the
 extensions share one store: ``crawler.get_extension(ArchiveStore)``. Each
-component types the store as the part it uses. The backend is the one
+component types the store as the part it uses (each part is runtime-checkable:
+``isinstance(store, ExpiringClaims)``). The backend is the one
 NEWSCRAWL_STATE names (newscrawl.archive.backends): the embedded SQLite file
 by default (newscrawl.archive.sqlite_store), Redis for several workers
 (newscrawl.scaleout.redis_store, whose claims also expire: ExpiringClaims).
@@ -28,6 +29,7 @@ from newscrawl.archive.backends import open_store
 logger = logging.getLogger(__name__)
 
 
+@runtime_checkable
 class ArchiveIndex(Protocol):
     """Which posts are archived: an infoCode -> where its file was written."""
 
@@ -59,6 +61,7 @@ class ArchiveIndex(Protocol):
         return True
 
 
+@runtime_checkable
 class PostClaims(Protocol):
     """Who may write a post: the first half of a two-phase write (newscrawl.pipelines.claim).
 
@@ -85,6 +88,7 @@ class ExpiringClaims(PostClaims, Protocol):
         """When the claim on the post expires (a time.time()); None if nobody holds one."""
 
 
+@runtime_checkable
 class RejectRecords(Protocol):
     """The reject record of each post skipped, by key (newscrawl.extensions.rejects)."""
 
@@ -100,6 +104,7 @@ class RejectRecords(Protocol):
         """Every record, by key."""
 
 
+@runtime_checkable
 class ListingCountRecords(Protocol):
     """What each listing page listed (newscrawl.extensions.listings)."""
 
