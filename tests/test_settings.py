@@ -12,7 +12,7 @@ import newscrawl.settings
 from newscrawl import config
 from newscrawl.archive.paths import output_dir, state_path, state_uri
 from newscrawl.archive.store import SqliteArchiveStore, store_class
-from newscrawl.scaleout.store import RedisArchiveStore
+from newscrawl.scaleout.redis_store import RedisArchiveStore
 from newscrawl.errors import ConfigError
 from tests.conftest import REPO
 
