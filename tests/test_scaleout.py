@@ -23,6 +23,9 @@ from tests.redis_server import free_port, redis_server
 pytestmark = pytest.mark.slow  # starts processes: the end-to-end layer (docs/testing.md)
 
 POSTS = 600
+#: How long a lost worker's claim outlives the start of a crawl that meets it (a crawl starts in
+#: seconds; on a busy machine, in more than ten).
+CLAIM_SECONDS = 30
 
 
 @pytest.fixture
@@ -186,13 +189,17 @@ def test_a_killed_worker_loses_no_post(tmp_path, redis_url):
     assert client.keys("newscrawl:finews:*") == [], "the finished run leaves no queue, busy mark or dupefilter behind"
 
 
-def crawl_after_lost_workers(tmp_path, redis_url: str, posts, sweeps: int) -> tuple[CommandRun, Counter]:
+def crawl_after_lost_workers(tmp_path, redis_url: str, posts, sweeps: int,
+                             claimed: str | None = None) -> tuple[CommandRun, Counter]:
     """One worker's crawl of a run that lost a busy worker, and had swept ``sweeps`` times
-    (each time, a worker was lost); the post pages it fetched."""
+    (each time, a worker was lost); the post pages it fetched. ``claimed``: the infoCode
+    the lost worker was writing, its claim set for CLAIM_SECONDS as the crawl starts."""
     client = Redis.from_url(redis_url)
     client.zadd("newscrawl:finews:busy", {"lost:1": time.time() - 1})  # its busy mark outlived it
     client.set("newscrawl:finews:sweeps", sweeps)
     with MockSite(posts, include_seed=False).serve() as site:
+        if claimed:  # once the site is built: the claim must outlive the crawl's start
+            client.set(CLAIM_KEY.format(claimed), "lost:1", ex=CLAIM_SECONDS)
         result = crawl(site, tmp_path / "output", "finews", "-a", "categories=" + ",".join({p.category for p in posts}),
                        env={"NEWSCRAWL_REDIS_URL": redis_url, "NEWSCRAWL_REDIS_IDLE_TIMEOUT": "0"})
         return result, Counter(r.path for r in site.post_page_requests())
@@ -202,9 +209,8 @@ def test_a_sweep_waits_for_a_lost_workers_claim_and_one_after_too_many_gives_up(
     posts = generate_posts(30, seed=11)
     poisoned = posts[0].info_code
     client = Redis.from_url(redis_url)
-    client.set(CLAIM_KEY.format(poisoned), "lost:1", ex=15)  # the lost worker was writing it
-    # The last sweep that may queue posts again.
-    result, post_pages = crawl_after_lost_workers(tmp_path, redis_url, posts, sweeps=MAX_SWEEPS - 1)
+    # The last sweep that may queue posts again; the lost worker was writing the poisoned post.
+    result, post_pages = crawl_after_lost_workers(tmp_path, redis_url, posts, sweeps=MAX_SWEEPS - 1, claimed=poisoned)
 
     assert result.returncode == 1, result.log  # a post given up is a failure
     assert {p.meta["info_code"] for p in read_posts(tmp_path / "output")} == {p.info_code for p in posts[1:]}

@@ -13,10 +13,10 @@ Turned on by NEWSCRAWL_REDIS_URL (see addon.py). Each worker is an ordinary
   keeps them from removing each other's temporary files);
 - which workers have work in hand (run.py: an extension the others ask
   for). scrapy-redis pops requests for good, so a killed worker takes
-  its requests with it. Once the run is quiet, a run that lost a busy worker is *swept*: one worker lists the
-  pages again, with the dupefilter emptied, and what is neither archived
-  nor rejected is queued again (worker.py, sweep.py). The spiders know
-  nothing of it.
+  its requests with it. Once the run is quiet, a run that lost a busy
+  worker is *swept*: one worker lists the pages again, with the
+  dupefilter emptied, and what is neither archived nor rejected is
+  queued again (worker.py, sweep.py). The spiders know nothing of it.
 
 A worker ends once the run has been done (quiet, owing no sweep) for
 NEWSCRAWL_REDIS_IDLE_TIMEOUT seconds; the run's keys go, so the next run

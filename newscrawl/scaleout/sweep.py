@@ -33,6 +33,9 @@ class SweepMiddleware(BaseSpiderMiddleware):
     def __init__(self, crawler):
         super().__init__(crawler)
         self.sweep = 0  # the last sweep this worker took part in
+        # Made after the extensions: the run, and the shared store (Redis: its claims expire, ExpiringClaims).
+        self.run = crawler.get_extension(SharedRun)
+        self.store = crawler.get_extension(ArchiveStore)
 
     def process_spider_input(self, response):
         if (number := response.meta.get(SWEEP_KEY, 0)) > self.sweep:
@@ -46,13 +49,11 @@ class SweepMiddleware(BaseSpiderMiddleware):
         info_code = request.meta.get(INFO_CODE_KEY)
         if info_code is None:
             return request
-        run = self.crawler.get_extension(SharedRun)
-        if run.was_rejected(info_code):
+        if self.run.was_rejected(info_code):
             return None
-        store = self.crawler.get_extension(ArchiveStore)  # a shared run's (Redis): its claims expire, ExpiringClaims
-        if claim_ends := store.claim_ends(info_code):
-            if not store.is_archived(info_code):  # (archived: rewritten by this refresh run)
-                run.owe_sweep(claim_ends)
+        if claim_ends := self.store.claim_ends(info_code):
+            if not self.store.is_archived(info_code):  # (archived: rewritten by this refresh run)
+                self.run.owe_sweep(claim_ends)
             return None
         if number > MAX_SWEEPS:
             self.crawler.get_extension(RejectLog).record(
