@@ -23,7 +23,8 @@ POST_URL = f"{SITE_URL}/qingdaocaijingribao/2022/02/23/NW202202232285760343.html
 
 @pytest.fixture
 def crawler(tmp_path):
-    crawler = component_crawler(tmp_path / "output", NEWSCRAWL_HOST_MAP='{"finews.withounder.com": "http://127.0.0.1:8123/mirror"}')
+    host_map = '{"finews.withounder.com": "http://127.0.0.1:8123/mirror"}'
+    crawler = component_crawler(tmp_path / "output", NEWSCRAWL_HOST_MAP=host_map)
     open_extensions(crawler, RejectLog)
     yield crawler
     stop_engine(crawler)

@@ -29,7 +29,8 @@ def crawler(tmp_path):
 
 def _pipelines(crawler):
     """The project's ITEM_PIPELINES, in their order, as Scrapy builds them."""
-    return [build_from_crawler(cls, crawler) for cls in (ValidatePostPipeline, ClaimPostPipeline, MarkdownWriterPipeline)]
+    classes = (ValidatePostPipeline, ClaimPostPipeline, MarkdownWriterPipeline)
+    return [build_from_crawler(cls, crawler) for cls in classes]
 
 
 def _through(pipelines, item):

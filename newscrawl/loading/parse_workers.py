@@ -22,11 +22,10 @@ once, and the next call starts another pool.
 """
 
 import asyncio
+import concurrent.futures
 import logging
 import multiprocessing
 import pickle
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 
 from parsel import Selector
 from scrapy import signals
@@ -50,7 +49,7 @@ class ParseWorkers:
     def __init__(self, crawler, workers: int):
         self.crawler = crawler  # its stats exist once the crawl starts
         self.workers = workers
-        self.pool: ProcessPoolExecutor | None = None
+        self.pool: concurrent.futures.Executor | None = None
         self.busy = 0  # calls sent to the pool and not yet answered
 
     @classmethod
@@ -72,19 +71,20 @@ class ParseWorkers:
         return PostItem(await self._run(_load_post_fields, site, upstream))
 
     async def _run(self, function, *args):
-        if self.pool is None:
-            self.pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"))
+        if self.pool is None:  # (the process pool's module is imported here: a run that reads no page, never)
+            spawn = multiprocessing.get_context("spawn")
+            self.pool = concurrent.futures.ProcessPoolExecutor(self.workers, mp_context=spawn)
         pool = self.pool
         self.busy += 1
         try:
             return await asyncio.get_running_loop().run_in_executor(pool, _answer, function, *args)
-        except BrokenProcessPool:
+        except concurrent.futures.BrokenExecutor:  # BrokenProcessPool
             self._broken(pool)
             raise ReaderCrashed("a parse worker process died") from None
         finally:
             self.busy -= 1
 
-    def _broken(self, pool: ProcessPoolExecutor) -> None:
+    def _broken(self, pool: concurrent.futures.Executor) -> None:
         """A worker died: every call the pool held fails; the next call starts another pool."""
         if pool is not self.pool:  # told already, by another of its calls
             return
