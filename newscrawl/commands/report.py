@@ -26,7 +26,7 @@ LAST_RUNS = 20
 
 class Command(ArchiveCommand, ScrapyCommand):
     def syntax(self) -> str:
-        return "[-o report.html] [--since YYYY-MM-DD] [--until YYYY-MM-DD] [--categories slug1,slug2]"
+        return "[-o report.html] [--archive DIR] [--since YYYY-MM-DD] [--until YYYY-MM-DD] [--categories slug1,slug2]"
 
     def short_desc(self) -> str:
         return "Write an HTML report of the archive: posts per day, missed days, rejects, last runs"
@@ -39,6 +39,8 @@ class Command(ArchiveCommand, ScrapyCommand):
     def run(self, args, opts) -> None:
         try:
             config.load(self.settings)
+            if self.refused(opts):
+                return
             rejects = current_rejects(self.settings)  # opens the archive state (a Redis may not answer)
         except ConfigError as exc:
             print(f"newscrawl: {exc}", file=sys.stderr)
