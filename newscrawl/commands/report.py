@@ -39,10 +39,10 @@ class Command(ArchiveCommand, ScrapyCommand):
         parser.add_argument("--runs", type=int, default=LAST_RUNS, help="how many of the last runs to list (default: %(default)s)")
 
     def run(self, args, opts) -> None:
+        if self.refused(opts):  # before config.load, whose checks are for a directory a crawl may create
+            return
         try:
             config.load(self.settings)
-            if self.refused(opts):
-                return
             rejects = current_rejects(self.settings)  # opens the archive state (a Redis may not answer)
         except ConfigError as exc:
             print(f"newscrawl: {exc}", file=sys.stderr)

@@ -50,10 +50,10 @@ class Command(ArchiveDirectory, ScrapyCommand):
                                  "rebuild a corrupt state from the post files (the old one is moved aside)")
 
     def run(self, args, opts):
+        if self.refused(opts):  # before config.load, whose checks are for a directory a crawl may create
+            return
         try:
             config.load(self.settings)
-            if self.refused(opts):
-                return
             if store_class(state_uri(self.settings)).shared:
                 raise ConfigError("scrapy verify repairs a state one run uses at a time (a SQLite file), "
                                   "not one that workers may be writing to")
