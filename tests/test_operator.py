@@ -268,7 +268,7 @@ def test_demo_help_shows_its_own_options_and_directory_is_a_deprecated_alias(tmp
     shown = scrapy(tmp_path / "unused", "demo", "-h")
     assert shown.returncode == 0
     assert "--archive DIR" in shown.stdout and "--posts" in shown.stdout
-    assert "NAME=VALUE" not in shown.stdout and "--overwrite-output" not in shown.stdout and "--directory" not in shown.stdout
+    assert "-a NAME=VALUE" not in shown.stdout and "--overwrite-output" not in shown.stdout and "--directory" not in shown.stdout
     old = scrapy(tmp_path / "unused", "demo", "--directory", str(tmp_path / "d"), "--posts", "10", timeout=300)
     assert old.returncode == 0, old.stderr[-3000:]
     assert "newscrawl: --directory is deprecated: give --archive DIR" in old.stderr

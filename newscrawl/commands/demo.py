@@ -86,7 +86,7 @@ class Command(CrawlCommand):
 
     def add_options(self, parser) -> None:
         ScrapyCommand.add_options(self, parser)  # not crawl's -a, -o and -O: the demo crawls its own site
-        add_archive_option(parser)
+        add_archive_option(parser, default=str(DEFAULT_ARCHIVE))
         parser.add_argument("--directory", metavar="DIR", help=argparse.SUPPRESS)  # before --archive
         parser.add_argument("--posts", type=int, default=POSTS, help="posts on the sample site (default: %(default)s)")
 

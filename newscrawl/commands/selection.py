@@ -16,11 +16,11 @@ from newscrawl.config import day_window
 from newscrawl.errors import ConfigError
 
 
-def add_archive_option(parser: argparse.ArgumentParser, *names: str) -> None:
+def add_archive_option(parser: argparse.ArgumentParser, default: str = "NEWSCRAWL_OUTPUT_DIR, else output") -> None:
     """``--archive DIR``: the one spelling, in every command, of NEWSCRAWL_OUTPUT_DIR (which
     ``-s NEWSCRAWL_OUTPUT_DIR=DIR`` and the environment variable still set)."""
-    parser.add_argument("--archive", *names, metavar="DIR", dest="archive",
-                        help="the archive: the directory a crawl writes (NEWSCRAWL_OUTPUT_DIR; default: output)")
+    parser.add_argument("--archive", metavar="DIR",
+                        help=f"the archive: the directory a crawl writes its posts and state to (default: {default})")
 
 
 def apply_archive_option(settings, opts: argparse.Namespace) -> None:
