@@ -4,7 +4,7 @@ Every project setting is named ``NEWSCRAWL_*``, can be overridden with
 ``scrapy crawl ... -s NAME=VALUE`` or an environment variable of the same
 name (``-s`` wins: it outranks the project's settings). The environment is
 read here as text; newscrawl.config parses and checks every value when a
-command starts. The README has the table.
+command starts. docs/settings.md has the table.
 """
 
 from scrapy.settings import default_settings
@@ -108,7 +108,7 @@ NEWSCRAWL_REJECT_MAX_DAYS = 3
 
 #: spidermon actions run when a run is bad, e.g.
 #: spidermon.contrib.actions.email.smtp.SendSmtpEmail (configured by its
-#: SPIDERMON_* settings; see the README). Empty: none.
+#: SPIDERMON_* settings; see docs/operations.md, "Alerts"). Empty: none.
 NEWSCRAWL_ALERT_ACTIONS = ""
 
 SPIDERMON_ENABLED = True
