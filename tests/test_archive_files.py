@@ -75,13 +75,13 @@ def test_verify_reports_and_verify_repair_repairs_the_state(output):
         lines = checked.stdout.splitlines()
         assert sum(f"{POSTS[0].info_code}: " in line and "--repair forgets it" in line for line in lines) == 1
         assert any("NW202202240000009999" in line and "--repair records it as archived" in line for line in lines)
-        assert lines[-1] == "4 finding(s), nothing changed: `scrapy verify --repair` does what each line says"
+        assert lines[-1] == "5 finding(s), nothing changed: `scrapy verify --repair` does what each line says"
         assert (output / "state.sqlite3").read_bytes() == state_before
 
         found = _verify(output, "--repair")
         assert found.returncode == 1, found.stderr
         lines = found.stdout.splitlines()
-        assert lines[-1] == "4 finding(s), state repaired"
+        assert lines[-1] == "5 finding(s), state repaired"
         assert sum(f"{POSTS[0].info_code}: " in line and "forgotten" in line for line in lines) == 1
         assert sum(f"{POSTS[1].info_code}: " in line and "forgotten" in line for line in lines) == 1
         assert any("NW202202240000009999" in line and "recorded as archived" in line for line in lines)

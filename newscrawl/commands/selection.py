@@ -9,7 +9,7 @@ from scrapy.exceptions import UsageError
 from scrapy.utils.log import configure_logging
 
 from newscrawl.archive.archived_posts import ArchivedPosts, PostSelection
-from newscrawl.archive.paths import output_dir, posts_dir, runs_path, state_path, state_uri
+from newscrawl.archive.paths import output_dir, posts_dir, rejects_path, runs_path, state_path, state_uri
 from newscrawl.archive.store import store_class
 from newscrawl.commands.crawl import EXIT_CONFIG_ERROR
 from newscrawl.config import day_window
@@ -30,17 +30,17 @@ def apply_archive_option(settings, opts: argparse.Namespace) -> None:
 
 def not_an_archive(settings) -> str | None:
     """Why NEWSCRAWL_OUTPUT_DIR is no archive a crawl wrote (None if it is one): it holds
-    ``_posts/``, ``runs.jsonl`` or its SQLite state."""
+    ``_posts/``, ``runs.jsonl``, ``rejects.jsonl`` or its SQLite state."""
     directory = output_dir(settings)
     if not directory.exists():
         return f"no archive at {directory}: it does not exist"
     if not directory.is_dir():
         return f"no archive at {directory}: it is not a directory"
-    marks = [posts_dir(settings), runs_path(settings)]
+    marks = [posts_dir(settings), runs_path(settings), rejects_path(settings)]
     if not store_class(state_uri(settings)).shared:
         marks.append(state_path(settings))
     if not any(mark.exists() for mark in marks):
-        return f"no archive at {directory}: it has no _posts/, runs.jsonl nor state.sqlite3"
+        return f"no archive at {directory}: it has no _posts/, runs.jsonl, rejects.jsonl nor state.sqlite3"
     return None
 
 
