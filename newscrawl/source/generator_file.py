@@ -215,6 +215,30 @@ def _markdown():
     return MarkdownIt("commonmark", {"html": True, "typographer": True}).enable(["replacements", "smartquotes"])
 
 
+#: An inline link whose URL has a space (``(//host/category/21shijijingjibaodao 21caijingAPP.html)``):
+#: kramdown takes it, CommonMark only in angle brackets.
+_SPACED_LINK_URL = re.compile(r"\]\((?P<url>[^()<>\s]+(?: [^()<>\s]+)+)\)")
+
+
+#: A line that an HTML comment starts and something else ends (`` <!-- EM_StockImg_End --><p class=...>``):
+#: kramdown takes the comment for a block and the rest of the line for a paragraph's text, in which
+#: a block-level tag is text (shown as ``<p class="em_media">`` on the site). CommonMark takes the
+#: whole line for an HTML block.
+_COMMENT_THEN_TEXT = re.compile(r"^(?P<comment> {0,3}<!--.*?-->)[ \t]*(?P<rest>\S.*)$", re.M)
+_BLOCK_TAG = re.compile(r"</?(?:p|div|center|table|tbody|thead|tr|td|th|ul|ol|li|h[1-6]|blockquote|pre|hr)\b[^>]*>",
+                        re.I)
+
+
+def _as_kramdown_reads(content: str) -> str:
+    content = _SPACED_LINK_URL.sub(r"](<\g<url>>)", content)
+    return _COMMENT_THEN_TEXT.sub(lambda m: f"{m['comment']}\n\n{_BLOCK_TAG.sub(_as_text, m['rest'])}", content)
+
+
+def _as_text(tag: re.Match) -> str:
+    """A tag written as entities (its quotes too: kramdown makes no smart quotes of a tag's)."""
+    return tag[0].replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+
+
 def render_markdown(content: str) -> str:
-    """The content's HTML, as the site's Markdown converter renders it."""
-    return _markdown().render(content)
+    """The content's HTML, as the site's Markdown converter (kramdown) renders it."""
+    return _markdown().render(_as_kramdown_reads(content))
