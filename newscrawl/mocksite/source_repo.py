@@ -187,8 +187,7 @@ def make_source_repo(path: Path, *, days: int = 6, posts_per_day: int = 20, comm
             else:
                 files.pop(old)
         if number == 2:  # a post committed on another branch only
-            post = replace(generate_posts(1, seed=seed + 1, start=batch[0].published)[0], category="Wind",
-                           tag="Wind新闻", publisher="Wind", share_link_empty=False)
+            post = generate_posts(1, seed=seed + 1, categories=[DEFAULT_CATEGORIES[0]], start=batch[0].published)[0]
             repo.posts[post.info_code], repo.styles[post.info_code] = post, FileStyle()
             text = generator_text(post)
             name = "_posts/" + generator_name(post)
