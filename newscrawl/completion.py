@@ -11,9 +11,9 @@ from functools import cached_property
 from newscrawl.extensions.rejects import RejectLog
 from newscrawl.items import PostItem
 from newscrawl.loading.processors import site_time
-from newscrawl.share.data import ShareData, Unavailable
+from newscrawl.sharedata.data import ShareData, Unavailable
 from newscrawl.site.reader import PageReader
-from newscrawl.site.records import SitePost, UpstreamPost
+from newscrawl.site.fetched import SitePost, UpstreamPost
 from newscrawl.site.urls import parse_share_link, share_page_url
 
 
@@ -52,7 +52,7 @@ class PostCompleter:
         upstream = share if isinstance(share, UpstreamPost) else None
         untitled = not site.title or site_time(site.time_text) is None
         if upstream is not None:
-            self.crawler.stats.inc_value("newscrawl/share_used")
+            self.crawler.stats.inc_value("newscrawl/sharedata_used")
         elif isinstance(share, Unavailable) and share.failed and (not site.body.text_length or untitled):
             self.rejects.record(share.reason, site.url, site.info_code, share.why)
             return None

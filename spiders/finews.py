@@ -16,11 +16,11 @@ from newscrawl.errors import ConfigError
 from newscrawl.extensions.listings import listing_read
 from newscrawl.extensions.rejects import RejectLog
 from newscrawl.failures import failure_reason, reject_reason
-from newscrawl.share.data import ShareData
+from newscrawl.sharedata.data import ShareData
 from newscrawl.site.discovery import FoundPost, category_from_link, category_from_tags, read_feed, read_home_page
+from newscrawl.site.fetched import SitePost
 from newscrawl.site.pages import IncompletePageError, PageError
 from newscrawl.site.reader import PageReader
-from newscrawl.site.records import SitePost
 from newscrawl.site.urls import (
     INFO_CODE_KEY,
     canonical_url,
@@ -159,7 +159,7 @@ class FinewsSpider(scrapy.Spider):
                                             required=category in self.categories)
         # The page answering confirms the slug of the posts that waited for it. One request
         # at a time: a page listing thousands of posts never holds them all (the scheduler's
-        # queue is on disk, newscrawl.scheduler).
+        # queue is on disk, newscrawl.spilling_scheduler).
         for url in [*urls, *waiting]:
             if request := self.post_request(url, category):
                 yield request

@@ -11,9 +11,9 @@ from newscrawl.completion import PostCompleter
 from newscrawl.config import check_spider_arguments, day_window
 from newscrawl.errors import ConfigError
 from newscrawl.extensions.rejects import RejectLog
-from newscrawl.extensions.report import NOT_POST_PREFIX
+from newscrawl.extensions.runlog import NOT_POST_PREFIX
 from newscrawl.items import PostItem
-from newscrawl.share.data import ShareData
+from newscrawl.sharedata.data import ShareData
 from newscrawl.site.pages import PageError
 from newscrawl.site.reader import PageReader
 from newscrawl.source.generator_file import NotAPost, SourcePost, name_parts, read_source_post

@@ -9,7 +9,7 @@ rewrite some posts (a new title, or another feed's category: the last
 writer wins) and delete others; one post lives only on another branch.
 The checkout is left at the last commit.
 
-The files carry every quirk of the real ones (SITE.md, issue 19):
+The files carry every quirk of the real ones (docs/site.md, issue 19):
 unescaped ``"`` in titles (YAML cannot read them), dates without offset
 (early emnews posts: digest only, relative back links), a leading blank
 line before the front matter, a file of an empty showtime (``-<code>.md``,
@@ -32,7 +32,7 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 from .jekyll import run_jekyll, write_site_source
-from .posts import DEFAULT_CATEGORIES, LATE, SITE_CATEGORIES, SITE_HOST, Post, back_links, generate_posts, site_body
+from .source_posts import DEFAULT_CATEGORIES, LATE, SITE_CATEGORIES, SITE_HOST, Post, back_links, generate_posts, site_body
 from .server import MockSite
 
 INIT_POST = "_posts/2021-12-01-init.md"
