@@ -57,6 +57,7 @@ def run_import(name: str, output: Path, env: dict, args: list[str]) -> dict:
         "older_versions": posts.get("older_versions", 0),
         "not_posts": sum(posts.get("not_posts", {}).values()),
         "posts_per_second": round(handled / seconds, 1),
+        "cpu_ms_per_post": round((usage.ru_utime + usage.ru_stime) * 1000 / handled, 1) if handled else None,
         "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),  # Linux: KiB
         "log": str(log),
     }
