@@ -2,7 +2,8 @@
 
 For cron users: ``tail -n1 output/runs.jsonl`` says what the last run did
 and whether it was good: ``verdict`` (``ok`` or ``bad``), ``exit_status``
-(what ``scrapy crawl`` exits with) and the monitors' ``problems``.
+(what ``scrapy crawl`` exits with), the monitors' ``problems`` and the
+``causes`` of the pages that failed (newscrawl.middlewares.causes).
 
 The counts are taken when the spider closes, before the monitors run (their
 ERROR lines are not counted); the line is written when the engine stops,
@@ -18,6 +19,7 @@ from scrapy import signals
 from newscrawl.archive.files import append_line
 from newscrawl.archive.paths import runs_path
 from newscrawl.failures import PROBLEMS_KEY, pages_failed, write_failed
+from newscrawl.middlewares.causes import CAUSES_KEY
 
 logger = logging.getLogger(__name__)
 
@@ -63,7 +65,9 @@ class RunReport:
         problems = self.crawler.stats.get_value(PROBLEMS_KEY)
         if problems is None:
             problems = ["the monitors did not run"]
-        self.entry.update(verdict="bad" if problems else "ok", exit_status=1 if problems else 0, problems=problems)
+        causes = self.crawler.stats.get_value(CAUSES_KEY) or []
+        self.entry.update(verdict="bad" if problems else "ok", exit_status=1 if problems else 0, problems=problems,
+                          causes=causes)
         where = f"listed above and in {self.path}"
         try:
             append_line(self.path, json.dumps(self.entry, ensure_ascii=False) + "\n")
@@ -72,6 +76,8 @@ class RunReport:
             self.crawler.stats.set_value(PROBLEMS_KEY, problems)
             where = "listed above"
         if problems:
+            for cause in causes:
+                logger.error("Pages failed: %s", cause)
             logger.error("Verdict: bad run, exit status 1 (%d problem(s), %s)", len(problems), where)
         else:
             logger.info("Verdict: ok, exit status 0")
