@@ -24,6 +24,8 @@ from newscrawl.middlewares.causes import CAUSES_KEY
 logger = logging.getLogger(__name__)
 
 REJECTED_PREFIX = "newscrawl/rejected/"
+#: Files a source import met that are not posts, by reason (spiders/source.py).
+NOT_POST_PREFIX = "newscrawl/not_post/"
 
 
 class RunReport:
@@ -47,6 +49,9 @@ class RunReport:
     def spider_closed(self, spider, reason):
         self.entry = self.counts(spider, reason, self.crawler.stats.get_stats())
         posts = self.entry["posts"]
+        if not_posts := posts.get("not_posts"):
+            logger.info("Not posts: %d file(s) skipped (%s)", sum(not_posts.values()),
+                        ", ".join(f"{reason}: {count}" for reason, count in not_posts.items()))
         logger.info(
             "Run summary: %d written, %d already archived, %d rejected, %d requests (%d retries), "
             "%d of %d pages failed, %d errors, finish reason %s",
@@ -95,6 +100,7 @@ class RunReport:
                 "duplicates": stats.get("newscrawl/duplicate", 0),
                 "rejected": {"total": sum(rejected_by_reason.values()), "by_reason": rejected_by_reason},
                 "given_up": stats.get("newscrawl/rejects_given_up", 0),  # rejected this run for the last time
+                **_source_counts(stats),
             },
             "requests": stats.get("downloader/request_count", 0),
             "retries": stats.get("retry/count", 0),
@@ -103,3 +109,14 @@ class RunReport:
             "errors": stats.get("log_count/ERROR", 0),
             "finish_reason": reason,
         }
+
+
+def _source_counts(stats: dict) -> dict:
+    """A source import's own counts (spiders/source.py): files that are not posts, by reason,
+    and older versions of posts met in the history."""
+    not_posts = {key[len(NOT_POST_PREFIX):]: value for key, value in sorted(stats.items())
+                 if key.startswith(NOT_POST_PREFIX)}
+    counts = {"not_posts": not_posts} if not_posts else {}
+    if older := stats.get("newscrawl/skipped_older_version"):
+        counts["older_versions"] = older
+    return counts
