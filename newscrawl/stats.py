@@ -17,6 +17,14 @@ SKIPPED_GIVEN_UP = "newscrawl/skipped_given_up"
 #: Pages (category, post, share data...) that failed for good.
 REQUEST_FAILED = "newscrawl/request_failed"
 
+# --- A source import (spiders/source.py)
+#: Commits of the source's history read (history=all).
+COMMITS_READ = "newscrawl/commits_read"
+#: Post files not imported: an older version of a post the history has a newer one of.
+SKIPPED_OLDER_VERSION = "newscrawl/skipped_older_version"
+#: Followed by a reason: files met that are not posts.
+NOT_POST_PREFIX = "newscrawl/not_post/"
+
 # --- Share data
 #: Posts completed from their share data.
 SHAREDATA_USED = "newscrawl/sharedata_used"
@@ -52,6 +60,8 @@ READER_CRASHED = "newscrawl/reader_crashed"
 SWEEPS = "newscrawl/sweeps"
 
 # --- The verdict
+#: What failed, by host and cause, one line each (newscrawl.middlewares.causes).
+CAUSES = "newscrawl/causes"
 #: A list of problems (set by newscrawl.monitors), empty for a good run.
 PROBLEMS = "newscrawl/problems"
 #: Files (posts, the state, rejects.jsonl, runs.jsonl) the run could not write, and the first of them (text).

@@ -13,7 +13,9 @@ component types the store as the part it uses (each part is runtime-checkable:
 ``isinstance(store, ExpiringClaims)``). The backend is the one
 NEWSCRAWL_STATE names (newscrawl.archive.backends): the embedded SQLite file
 by default (newscrawl.archive.sqlite_store), Redis for several workers
-(newscrawl.scaleout.redis_store, whose claims also expire: ExpiringClaims).
+(newscrawl.scaleout.redis_store, whose claims also expire: ExpiringClaims);
+the commands that only look at pages run on one in memory
+(newscrawl.archive.scratch_store).
 """
 
 import logging
@@ -137,9 +139,10 @@ class ArchiveStore(ArchiveIndex, PostClaims, RejectRecords, ListingCountRecords)
         return store
 
     @classmethod
-    @abstractmethod
     def open(cls, uri: str, settings) -> "ArchiveStore":
-        """The store at ``uri`` (NEWSCRAWL_STATE, made whole by newscrawl.archive.paths.state_uri)."""
+        """The store at ``uri`` (NEWSCRAWL_STATE, made whole by newscrawl.archive.paths.state_uri):
+        what a backend of newscrawl.archive.backends.STORE_SCHEMES implements."""
+        raise NotImplementedError
 
     def close(self) -> None:
         pass

@@ -2,7 +2,8 @@
 
 For cron users: ``tail -n1 output/runs.jsonl`` says what the last run did
 and whether it was good: ``verdict`` (``ok`` or ``bad``), ``exit_status``
-(what ``scrapy crawl`` exits with) and the monitors' ``problems``.
+(what ``scrapy crawl`` exits with), the monitors' ``problems`` and the
+``causes`` of the pages that failed (newscrawl.middlewares.causes).
 
 The counts are taken when the spider closes, before the monitors run (their
 ERROR lines are not counted); the line is written when the engine stops,
@@ -19,12 +20,15 @@ from newscrawl.archive.files import append_line
 from newscrawl.archive.paths import runs_path
 from newscrawl.failures import pages_failed, write_failed
 from newscrawl.stats import (
+    CAUSES,
     DUPLICATE,
+    NOT_POST_PREFIX,
     PROBLEMS,
     REJECTED_PREFIX,
     REJECTS_GIVEN_UP,
     SKIPPED_ARCHIVED,
     SKIPPED_GIVEN_UP,
+    SKIPPED_OLDER_VERSION,
     SKIPPED_WINDOW,
     WRITTEN,
 )
@@ -53,6 +57,9 @@ class RunReport:
     def spider_closed(self, spider, reason):
         self.entry = self.counts(spider, reason, self.crawler.stats.get_stats())
         posts = self.entry["posts"]
+        if not_posts := posts.get("not_posts"):
+            logger.info("Not posts: %d file(s) skipped (%s)", sum(not_posts.values()),
+                        ", ".join(f"{reason}: {count}" for reason, count in not_posts.items()))
         logger.info(
             "Run summary: %d written, %d already archived, %d rejected, %d requests (%d retries), "
             "%d of %d pages failed, %d errors, finish reason %s",
@@ -66,7 +73,9 @@ class RunReport:
         problems = self.crawler.stats.get_value(PROBLEMS)
         if problems is None:
             problems = ["the monitors did not run"]
-        self.entry.update(verdict="bad" if problems else "ok", exit_status=1 if problems else 0, problems=problems)
+        causes = self.crawler.stats.get_value(CAUSES) or []
+        self.entry.update(verdict="bad" if problems else "ok", exit_status=1 if problems else 0, problems=problems,
+                          causes=causes)
         where = f"listed above and in {self.path}"
         try:
             append_line(self.path, json.dumps(self.entry, ensure_ascii=False) + "\n")
@@ -75,6 +84,8 @@ class RunReport:
             self.crawler.stats.set_value(PROBLEMS, problems)
             where = "listed above"
         if problems:
+            for cause in causes:
+                logger.error("Pages failed: %s", cause)
             logger.error("Verdict: bad run, exit status 1 (%d problem(s), %s)", len(problems), where)
         else:
             logger.info("Verdict: ok, exit status 0")
@@ -97,6 +108,7 @@ class RunReport:
                 "duplicates": stats.get(DUPLICATE, 0),
                 "rejected": {"total": sum(rejected_by_reason.values()), "by_reason": rejected_by_reason},
                 "given_up": stats.get(REJECTS_GIVEN_UP, 0),  # rejected this run for the last time
+                **_source_counts(stats),
             },
             "requests": stats.get("downloader/request_count", 0),
             "retries": stats.get("retry/count", 0),
@@ -105,3 +117,14 @@ class RunReport:
             "errors": stats.get("log_count/ERROR", 0),
             "finish_reason": reason,
         }
+
+
+def _source_counts(stats: dict) -> dict:
+    """A source import's own counts (spiders/source.py): files that are not posts, by reason,
+    and older versions of posts met in the history."""
+    not_posts = {key[len(NOT_POST_PREFIX):]: value for key, value in sorted(stats.items())
+                 if key.startswith(NOT_POST_PREFIX)}
+    counts = {"not_posts": not_posts} if not_posts else {}
+    if older := stats.get(SKIPPED_OLDER_VERSION):
+        counts["older_versions"] = older
+    return counts
