@@ -123,6 +123,7 @@ class MarkdownWriterPipeline:
         A post in place that the state could not record is fetched again by the
         next run, and written again, the same.
         """
+        written = []
         for post in batch:
             if post.info_code in errors:
                 write_failed(self.stats, post.path, errors[post.info_code])

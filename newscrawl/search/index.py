@@ -133,6 +133,8 @@ class SearchIndex:
                     for statement in _SCHEMA:
                         db.execute(statement)
                     db.execute("INSERT INTO meta VALUES ('version', ?)", (VERSION,))
+            db.execute("PRAGMA journal_mode = DELETE")  # not WAL: see the module's docstring
+            db.execute("PRAGMA synchronous = NORMAL")
         except BaseException:
             db.close()
             raise
@@ -273,8 +275,6 @@ class SearchIndex:
 def _connect(path: Path) -> sqlite3.Connection:
     db = sqlite3.connect(path)  # ``with db`` commits the changes made in it, or rolls them back
     db.execute("PRAGMA busy_timeout = 10000")
-    db.execute("PRAGMA journal_mode = DELETE")  # not WAL: see the module's docstring
-    db.execute("PRAGMA synchronous = NORMAL")
     return db
 
 
