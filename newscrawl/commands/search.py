@@ -133,4 +133,4 @@ class Command(ArchiveCommand, ScrapyCommand):
     def _item(self, hit: Hit, text: str) -> dict:
         return {"info_code": hit.info_code, "title": hit.title, "date": hit.date, "category": hit.category,
                 "url": hit.url, "path": str(posts_dir(self.settings) / hit.name), "snippet": text,
-                "score": round(hit.score, 4)}
+                "score": hit.score}

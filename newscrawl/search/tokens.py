@@ -19,12 +19,17 @@ HAN_RUN = re.compile(f"[{HAN}]+")
 
 
 def _pairs(run: str) -> list[str]:
-    return [run[i : i + 2] for i in range(len(run) - 1)]
+    return list(map(str.__add__, run, run[1:]))
+
+
+def _run_tokens(match: re.Match) -> str:
+    run = match.group()
+    return f" {' '.join(map(str.__add__, run, run[1:]))} {run[-1]} "
 
 
 def document_text(text: str) -> str:
     """The text as the index's tokenizer is given it: each Han run as its pairs and its last character."""
-    return HAN_RUN.sub(lambda m: " " + " ".join([*_pairs(m.group()), m.group()[-1]]) + " ", text)
+    return HAN_RUN.sub(_run_tokens, text)
 
 
 def phrase(text: str) -> str | None:
