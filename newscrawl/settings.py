@@ -4,7 +4,7 @@ Every project setting is named ``NEWSCRAWL_*``, can be overridden with
 ``scrapy crawl ... -s NAME=VALUE`` or an environment variable of the same
 name (``-s`` wins: it outranks the project's settings). The environment is
 read here as text; newscrawl.config parses and checks every value when a
-command starts. The README has the table.
+command starts. docs/settings.md has the table.
 """
 
 from scrapy.settings import default_settings
@@ -48,7 +48,7 @@ NEWSCRAWL_SYNC_BATCH = 20
 #: core to spare. 0: on the event loop, in-process.
 NEWSCRAWL_PARSE_WORKERS = 0
 
-# --- Share data (see newscrawl/share/ and newscrawl/addons/browser.py) ------
+# --- Share data (see newscrawl/sharedata/ and newscrawl/addons/browser.py) ------
 
 #: How share data is fetched: auto (JSON, then the share page in Chromium),
 #: api (JSON only), browser (share page in Chromium only) or off.
@@ -112,7 +112,7 @@ NEWSCRAWL_REJECT_MAX_DAYS = 3
 
 #: spidermon actions run when a run is bad, e.g.
 #: spidermon.contrib.actions.email.smtp.SendSmtpEmail (configured by its
-#: SPIDERMON_* settings; see the README). Empty: none.
+#: SPIDERMON_* settings; see docs/operations.md, "Alerts"). Empty: none.
 NEWSCRAWL_ALERT_ACTIONS = ""
 
 SPIDERMON_ENABLED = True
@@ -159,8 +159,8 @@ ADDONS = {
     "newscrawl.addons.browser.BrowserAddon": 0,
     # Scale-out on Redis, when NEWSCRAWL_REDIS_URL is set.
     "newscrawl.scaleout.addon.RedisScaleOut": 0,
-    # Pending requests on disk (newscrawl/scheduler.py), when neither a JOBDIR nor the scale-out has a scheduler.
-    "newscrawl.scheduler.SpillingSchedulerAddon": 0,
+    # Pending requests on disk (newscrawl/spilling_scheduler.py), when neither a JOBDIR nor the scale-out has a scheduler.
+    "newscrawl.spilling_scheduler.SpillingSchedulerAddon": 0,
 }
 
 DOWNLOADER_MIDDLEWARES = {
@@ -191,7 +191,7 @@ EXTENSIONS = {
     "newscrawl.extensions.listings.ListingCounts": 0,
     "newscrawl.extensions.quietlog.QuietNetworkErrors": 0,
     # Takes the run's counts when the spider closes, before spidermon's monitors.
-    "newscrawl.extensions.report.RunReport": 0,
+    "newscrawl.extensions.runlog.RunReport": 0,
     "newscrawl.extensions.progress.Progress": 0,
     # Adds the posts written to the search index (scrapy search).
     "newscrawl.search.indexer.SearchIndexer": 0,

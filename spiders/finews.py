@@ -17,11 +17,11 @@ from newscrawl.extensions.rejects import RejectLog
 from newscrawl.failures import failure_reason, reject_reason
 from newscrawl.items import PostItem
 from newscrawl.loading.processors import site_time
-from newscrawl.share.data import ShareData, Unavailable
+from newscrawl.sharedata.data import ShareData, Unavailable
 from newscrawl.site.discovery import FoundPost, category_from_link, category_from_tags, read_feed, read_home_page
 from newscrawl.site.pages import IncompletePageError, PageError
 from newscrawl.site.reader import PageReader
-from newscrawl.site.records import SitePost, UpstreamPost
+from newscrawl.site.fetched import SitePost, UpstreamPost
 from newscrawl.site.urls import (
     INFO_CODE_KEY,
     canonical_url,
@@ -162,7 +162,7 @@ class FinewsSpider(scrapy.Spider):
                                             required=category in self.categories)
         # The page answering confirms the slug of the posts that waited for it. One request
         # at a time: a page listing thousands of posts never holds them all (the scheduler's
-        # queue is on disk, newscrawl.scheduler).
+        # queue is on disk, newscrawl.spilling_scheduler).
         for url in [*urls, *waiting]:
             if request := self.post_request(url, category):
                 yield request
@@ -302,7 +302,7 @@ class FinewsSpider(scrapy.Spider):
         upstream = share if isinstance(share, UpstreamPost) else None
         untitled = not site.title or site_time(site.time_text) is None
         if upstream is not None:
-            self.crawler.stats.inc_value("newscrawl/share_used")
+            self.crawler.stats.inc_value("newscrawl/sharedata_used")
         elif isinstance(share, Unavailable) and share.failed and (not site.body.text_length or untitled):
             self.rejects.record(share.reason, site.url, site.info_code, share.why)
             return None

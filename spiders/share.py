@@ -12,7 +12,7 @@ from newscrawl.errors import ConfigError
 from newscrawl.extensions.rejects import RejectLog
 from newscrawl.items import PostItem
 from newscrawl.loading.loaders import load_share_post
-from newscrawl.share.data import ShareData, Unavailable
+from newscrawl.sharedata.data import ShareData, Unavailable
 from newscrawl.site.urls import INFO_CODE_RE, ShareLink, parse_share_link, share_page_url
 
 

@@ -23,7 +23,7 @@ from newscrawl.archive.postfile import post_filename, render_post
 from newscrawl.extensions.rejects import RejectLog
 from newscrawl.items import PostItem
 from newscrawl.mocksite import SITE_URL, MockSite, Post
-from newscrawl.mocksite.posts import site_body
+from newscrawl.mocksite.source_posts import site_body
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLES_DIR = Path(__file__).parent / "fixtures" / "site-samples"

@@ -8,7 +8,7 @@ from datetime import datetime
 import lxml.html
 
 from newscrawl.mocksite import SITE_CATEGORIES, MockSite, generate_posts, run_jekyll, write_site_source
-from newscrawl.mocksite.posts import POST_PATH_RE
+from newscrawl.mocksite.source_posts import POST_PATH_RE
 from tests.conftest import crawl, read_posts, shown_texts
 
 

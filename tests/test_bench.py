@@ -1,4 +1,4 @@
-"""The benchmark script (bench/crawl.py) still runs and reports every figure.
+"""The benchmark script (bench/crawl_speed.py) still runs and reports every figure.
 
 Not a speed test: the figures of a 100-post site mean nothing, only their presence does.
 """
@@ -21,7 +21,7 @@ TARGETS = {"b_over_a_posts_per_s", "b_peak_rss_over_a", "b_peak_rss_flat", "c_re
 def test_benchmark_reports_every_figure(tmp_path):
     results = tmp_path / "results.json"
     proc = subprocess.run(
-        [sys.executable, "-m", "bench.crawl", "--posts", "100", "--small-posts", "20", "--share-posts", "5",
+        [sys.executable, "-m", "bench.crawl_speed", "--posts", "100", "--small-posts", "20", "--share-posts", "5",
          "--parse-workers", "1", "--json", str(results)],
         cwd=REPO, capture_output=True, text=True, timeout=600,
     )

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from scrapy.settings import Settings
 
 from newscrawl import settings as project_settings
-from newscrawl.archive.posts import ArchivedPosts
+from newscrawl.archive.archived_posts import ArchivedPosts
 from newscrawl.commands.export import export
 from newscrawl.mocksite import DEFAULT_CATEGORIES, MockSite, generate_posts
 from tests.conftest import crawl, post_item, read_posts, scrapy, write_archive

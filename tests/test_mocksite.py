@@ -25,7 +25,7 @@ from newscrawl.mocksite import (
     seed_post,
     source_text,
 )
-from newscrawl.mocksite.posts import SEED_FILE
+from newscrawl.mocksite.source_posts import SEED_FILE
 from newscrawl.mocksite.upstream import eastmoney_article, share_json
 from tests.conftest import SAMPLES_DIR
 

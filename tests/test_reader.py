@@ -10,7 +10,7 @@ import pytest_twisted
 from twisted.internet.defer import Deferred
 
 from newscrawl.site.reader import PageReader, ReaderCrashed
-from newscrawl.site.records import UpstreamPost
+from newscrawl.site.fetched import UpstreamPost
 
 SAMPLES = Path(__file__).parent / "fixtures" / "site-samples" / "site"
 PAGE = SAMPLES / "post-qingdaocaijingribao-NW202202232285760343.html"

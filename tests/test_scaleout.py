@@ -12,7 +12,7 @@ import pytest
 from redis import Redis
 
 from newscrawl.scaleout.run import SharedRun
-from newscrawl.scaleout.store import CLAIM_KEY, RedisArchiveStore
+from newscrawl.scaleout.redis_store import CLAIM_KEY, RedisArchiveStore
 from newscrawl.scaleout.sweep import MAX_SWEEPS
 from newscrawl.mocksite import SITE_HOST, MockSite, generate_posts
 from newscrawl.settings import NEWSCRAWL_SYNC_BATCH

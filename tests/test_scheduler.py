@@ -4,7 +4,7 @@ import os
 import subprocess
 import sys
 
-from newscrawl.scheduler import PREFIX, remove_leftovers
+from newscrawl.spilling_scheduler import PREFIX, remove_leftovers
 
 
 def test_a_dead_runs_directory_is_removed_a_live_ones_kept(tmp_path):

@@ -12,7 +12,7 @@ import newscrawl.settings
 from newscrawl import config
 from newscrawl.archive.paths import output_dir, state_path, state_uri
 from newscrawl.archive.store import SqliteArchiveStore, store_class
-from newscrawl.scaleout.store import RedisArchiveStore
+from newscrawl.scaleout.redis_store import RedisArchiveStore
 from newscrawl.errors import ConfigError
 from tests.conftest import REPO
 
@@ -77,9 +77,8 @@ def _settings_module_without_test_env():
 
 
 def test_every_documented_setting_is_read_and_checked():
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
-    table = readme.split("\n## Settings\n", 1)[1].split("\n## ", 1)[0]
-    documented = re.findall(r"^\| `(NEWSCRAWL_\w+)`", table, re.M)
+    reference = (REPO / "docs" / "settings.md").read_text(encoding="utf-8")
+    documented = re.findall(r"^\| `(NEWSCRAWL_\w+)`", reference, re.M)
     assert sorted(documented) == sorted(config.SETTINGS)
 
 

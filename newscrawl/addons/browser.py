@@ -3,12 +3,12 @@
 ``BrowserAddon`` (in ADDONS) installs the browser's download handler
 (newscrawl.addons.playwright_handler) only when NEWSCRAWL_SHARE can use a
 browser and Chromium is there. Even then only requests whose meta has
-``playwright`` (newscrawl.share.data's share page requests) are rendered; every other request goes
+``playwright`` (newscrawl.sharedata.data's share page requests) are rendered; every other request goes
 through Scrapy's own HTTP handler. Pages are kept open and reused
 (newscrawl.addons.page_pool), at most PLAYWRIGHT_MAX_PAGES_PER_CONTEXT at once.
 
 A share page is read as soon as its own request for its JSON has been
-answered (newscrawl.share.page): the navigation is awaited only until the
+answered (newscrawl.sharedata.page): the navigation is awaited only until the
 page's response arrives, then one script in the page waits. Playwright's own
 wait_for_selector, which polls, and waiting for the load event halve the
 pages a second.
@@ -24,7 +24,7 @@ Playwright are imported only where a page is rendered.
 
 import logging
 
-from newscrawl.share.mode import ShareMode
+from newscrawl.sharedata.mode import ShareMode
 
 logger = logging.getLogger(__name__)
 

@@ -21,7 +21,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from newscrawl.archive.paths import sqlite_companions
-from newscrawl.archive.posts import post_day
+from newscrawl.archive.archived_posts import post_day
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 REPAIR_COMMAND = "scrapy verify --repair"

@@ -6,7 +6,7 @@ An extension, so the spider (which skips archived posts before requesting
 them) and the pipelines (which claim a post before writing it and record it
 once its file is in place) share one store: ``crawler.get_extension(ArchiveStore)``.
 The embedded SQLite store is the default; with several workers the store
-lives in Redis (newscrawl.scaleout.store).
+lives in Redis (newscrawl.scaleout.redis_store).
 """
 
 import errno
@@ -118,8 +118,8 @@ class ArchiveStore:
 STORE_SCHEMES = {
     "": "newscrawl.archive.store.SqliteArchiveStore",
     "sqlite": "newscrawl.archive.store.SqliteArchiveStore",
-    "redis": "newscrawl.scaleout.store.RedisArchiveStore",
-    "rediss": "newscrawl.scaleout.store.RedisArchiveStore",
+    "redis": "newscrawl.scaleout.redis_store.RedisArchiveStore",
+    "rediss": "newscrawl.scaleout.redis_store.RedisArchiveStore",
 }
 
 

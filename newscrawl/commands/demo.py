@@ -18,7 +18,7 @@ from scrapy.exceptions import UsageError
 
 from newscrawl.archive.paths import posts_dir
 from newscrawl.archive.postfile import post_filename
-from newscrawl.archive.posts import ArchivedPosts
+from newscrawl.archive.archived_posts import ArchivedPosts
 from newscrawl.commands.crawl import EXIT_CONFIG_ERROR
 from newscrawl.commands.crawl import Command as CrawlCommand
 from newscrawl.mocksite import SITE_CATEGORIES, SITE_HOST, JekyllError, MockSite, generate_posts

@@ -7,7 +7,7 @@ FEED_EXPORT_INDENT and FEED_EXPORT_ENCODING apply. Unlike a crawl's own
 ``-O``, which holds the posts written in that run, this is every archived
 post (or those of ``--since``/``--until``/``--categories``).
 
-The posts are read and exported one at a time (newscrawl.archive.posts),
+The posts are read and exported one at a time (newscrawl.archive.archived_posts),
 so memory stays flat however big the archive is.
 """
 

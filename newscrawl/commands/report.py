@@ -3,7 +3,7 @@
 The page (self-contained: it opens with no network) charts the posts per
 day per category, lists the days a normally active category has no post
 (possibly missed runs), the current rejects and the last runs with their
-verdicts. The posts are read one at a time (newscrawl.archive.posts); only
+verdicts. The posts are read one at a time (newscrawl.archive.archived_posts); only
 their counts per day and category are kept.
 """
 
@@ -18,8 +18,8 @@ from newscrawl.commands.crawl import EXIT_CONFIG_ERROR
 from newscrawl.commands.selection import ArchiveCommand
 from newscrawl.errors import ConfigError
 from newscrawl.overview.counts import PostCounts
-from newscrawl.overview.page import render_page, run_verdict
-from newscrawl.overview.records import current_rejects, last_runs
+from newscrawl.overview.html import render_page, run_verdict
+from newscrawl.overview.history import current_rejects, last_runs
 
 LAST_RUNS = 20
 

@@ -7,7 +7,7 @@ from scrapy.exceptions import UsageError
 from scrapy.utils.log import configure_logging
 
 from newscrawl.archive.paths import posts_dir
-from newscrawl.archive.posts import ArchivedPosts, PostSelection
+from newscrawl.archive.archived_posts import ArchivedPosts, PostSelection
 from newscrawl.config import day_window
 
 

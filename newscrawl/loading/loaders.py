@@ -16,7 +16,7 @@ from newscrawl.loading.processors import (
     upstream_time,
 )
 from newscrawl.site.body import Body, html_to_markdown
-from newscrawl.site.records import SitePost, UpstreamPost
+from newscrawl.site.fetched import SitePost, UpstreamPost
 from newscrawl.site.urls import category_slug, post_url
 
 

@@ -13,7 +13,7 @@
 """
 
 from .jekyll import HOMES, JekyllError, build_site, reachable_post_paths, run_jekyll, write_site_source
-from .posts import (
+from .source_posts import (
     DEFAULT_CATEGORIES,
     EASTMONEY_HOST,
     SHARE_HOSTS,

@@ -19,7 +19,7 @@ import signal
 import sys
 
 from .jekyll import HOMES
-from .posts import generate_posts
+from .source_posts import generate_posts
 from .server import MockSite
 
 

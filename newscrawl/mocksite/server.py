@@ -25,7 +25,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from . import upstream
 from .jekyll import build_site, reachable_post_paths, site_file
-from .posts import EASTMONEY_HOST, POST_PATH_RE, SHARE_HOSTS, SITE_HOST, SITE_URL, Post, seed_post
+from .source_posts import EASTMONEY_HOST, POST_PATH_RE, SHARE_HOSTS, SITE_HOST, SITE_URL, Post, seed_post
 
 HOSTS = (SITE_HOST, *SHARE_HOSTS, EASTMONEY_HOST)
 SHARE_PAGE = Path(__file__).parent / "share" / "NewsShare.html"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import json
 
-from .posts import Post, digest_text
+from .source_posts import Post, digest_text
 
 _EASTMONEY_ARTICLE = """\
 <!DOCTYPE html><html><head><meta charset="utf-8"><title>{title}_东方财富网</title></head>

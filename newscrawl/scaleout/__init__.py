@@ -7,7 +7,7 @@ Turned on by NEWSCRAWL_REDIS_URL (see addon.py). Each worker is an ordinary
   per run (``newscrawl:<run>:requests``, ``newscrawl:<run>:dupefilter``;
   the run is NEWSCRAWL_REDIS_RUN, by default the spider's name), so every
   worker yields the same category requests and the dupefilter lets one
-  through (scheduler.py: the small adaptations);
+  through (redis_scheduler.py: the small adaptations);
 - the archive state (store.py): which posts are written, and a claim per
   post being written, so two workers never write the same post (writer.py
   keeps them from removing each other's temporary files);

@@ -27,7 +27,7 @@ class RedisScaleOut:
 
         prefix = run_prefix(settings, "%(spider)s")  # scrapy-redis fills in the spider's name
         settings.set("REDIS_URL", url, "addon")
-        settings.set("SCHEDULER", "newscrawl.scaleout.scheduler.SharedScheduler", "addon")
+        settings.set("SCHEDULER", "newscrawl.scaleout.redis_scheduler.SharedScheduler", "addon")
         settings.set("DUPEFILTER_CLASS", "scrapy_redis.dupefilter.RFPDupeFilter", "addon")
         settings.set("SCHEDULER_QUEUE_KEY", f"{prefix}:requests", "addon")
         settings.set("SCHEDULER_DUPEFILTER_KEY", f"{prefix}:dupefilter", "addon")

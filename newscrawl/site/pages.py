@@ -3,7 +3,7 @@ eastmoney articles.
 
 Post pages are read inside ``<section>`` only: the ``<head>`` holds an
 ``og:description`` whose unescaped body HTML spills stray fragments of the
-article (SITE.md).
+article (docs/site.md, "Page anatomy").
 """
 
 import json
@@ -12,7 +12,7 @@ import re
 from parsel import Selector
 
 from newscrawl.site.body import html_to_markdown
-from newscrawl.site.records import SitePost, UpstreamPost
+from newscrawl.site.fetched import SitePost, UpstreamPost
 from newscrawl.site.urls import category_of_link, is_digest_url, parse_share_link
 
 _URL_TEXT = re.compile(r"^(https?:)?//\S+$")

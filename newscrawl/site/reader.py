@@ -41,7 +41,7 @@ from scrapy import signals
 from newscrawl.items import PostItem
 from newscrawl.loading.loaders import load_post
 from newscrawl.site.pages import PageError, read_post_page
-from newscrawl.site.records import SitePost, UpstreamPost
+from newscrawl.site.fetched import SitePost, UpstreamPost
 
 if TYPE_CHECKING:  # a run that reads no page does not import multiprocessing.connection
     from multiprocessing.connection import Connection

@@ -1,6 +1,6 @@
 """Share fetching speed, JSON vs browser: ``scrapy crawl share`` in posts/s.
 
-    python -m bench.share [--posts 300] [--modes api browser] [--concurrency 4]
+    python -m bench.share_speed [--posts 300] [--modes api browser] [--concurrency 4]
 
 Serves a generated site built by Jekyll in a subprocess (``python -m
 newscrawl.mocksite``), then backfills all its media posts by infoCode once

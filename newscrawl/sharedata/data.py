@@ -22,10 +22,10 @@ from parsel import Selector
 from scrapy.http import TextResponse
 
 from newscrawl.failures import exception_reason, reject_reason
-from newscrawl.share.mode import ShareMode
-from newscrawl.share.page import read_rendered_share_page, share_page_meta
+from newscrawl.sharedata.mode import ShareMode
+from newscrawl.sharedata.page import read_rendered_share_page, share_page_meta
 from newscrawl.site.pages import PageError, read_eastmoney_article, read_share_json
-from newscrawl.site.records import UpstreamPost
+from newscrawl.site.fetched import UpstreamPost
 from newscrawl.site.urls import INFO_CODE_KEY, ShareLink
 
 logger = logging.getLogger(__name__)
@@ -57,9 +57,9 @@ class _Source:
     used_stat: str | None
 
 
-_JSON = _Source("share data", read_share_json, "share data has no text", "newscrawl/share_json_used")
+_JSON = _Source("share data", read_share_json, "share data has no text", "newscrawl/sharedata_json_used")
 _PAGE = _Source("share page", read_rendered_share_page, "share page: 资讯不存在 (no article)",
-                "newscrawl/share_page_used")
+                "newscrawl/sharedata_page_used")
 _EASTMONEY = _Source("eastmoney article", lambda text: read_eastmoney_article(Selector(text=text)),
                      "eastmoney article has no article body", None)
 
@@ -90,14 +90,14 @@ class ShareData:
             logger.warning("Share data for %s unavailable: %s", link.info_code, share.why)
             if share.failed:
                 self.crawler.stats.inc_value("newscrawl/request_failed")
-            self.crawler.stats.inc_value("newscrawl/share_unavailable")
+            self.crawler.stats.inc_value("newscrawl/sharedata_unavailable")
         return share
 
     async def _newsshare(self, link: ShareLink) -> UpstreamPost | Unavailable:
         if self.mode.uses_json:
             share = await self._read(_request(link, link.data_url), _JSON)
             if isinstance(share, Unavailable) and share.failed:
-                self.crawler.stats.inc_value("newscrawl/share_json_failed")
+                self.crawler.stats.inc_value("newscrawl/sharedata_json_failed")
             if isinstance(share, UpstreamPost):
                 return share
             if not self.mode.uses_browser:

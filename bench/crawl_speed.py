@@ -1,6 +1,6 @@
 """Benchmark the finews crawl: backfill throughput, incremental cost, memory.
 
-    python -m bench.crawl [--posts 20000] [--small-posts 5000] [--parse-workers 0] [--json bench/results.json]
+    python -m bench.crawl_speed [--posts 20000] [--small-posts 5000] [--parse-workers 0] [--json bench/results.json]
 
 Serves a generated site built by real Jekyll (``python -m newscrawl.mocksite``,
 its own process, as the tests build theirs) and runs, one after another,
@@ -16,7 +16,7 @@ each as its own process:
 Before them, (b) runs against a site of ``--small-posts`` posts, to see how
 memory grows. Peak RSS comes from the OS (``wait4``), request counts from
 the fixture site's request log. It prints the figures and writes them as
-JSON; the README explains them.
+JSON; docs/performance.md explains them.
 """
 
 from __future__ import annotations
@@ -36,12 +36,12 @@ from pathlib import Path
 import scrapy
 
 from newscrawl.site.urls import category_url
-from bench.share import ShareRun, media_codes, run_share
+from bench.share_speed import ShareRun, media_codes, run_share
 from newscrawl.mocksite import DEFAULT_CATEGORIES, SITE_URL, generate_posts, seed_post
 
 REPO = Path(__file__).resolve().parent.parent
 
-#: What a user pointing the crawler at a local mirror passes (README): no throttling.
+#: What a user pointing the crawler at a local mirror passes (docs/settings.md): no throttling.
 LOOPBACK_SETTINGS = ["-s", "AUTOTHROTTLE_ENABLED=0", "-s", "DOWNLOAD_DELAY=0"]
 
 #: Requests a run makes whatever the site holds: robots.txt (one per host it contacts).
@@ -333,7 +333,7 @@ def print_report(figures: dict) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m bench.crawl", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m bench.crawl_speed", description=__doc__.split("\n")[0])
     parser.add_argument("--posts", type=int, default=20_000, help="generated posts for (a)-(d) (default 20000)")
     parser.add_argument("--small-posts", type=int, default=5_000, help="posts of the second (b), for memory growth")
     parser.add_argument("--share-posts", type=int, default=300, help="media posts (e) renders share pages of")

@@ -16,7 +16,7 @@ import weakref
 from parsel import Selector
 
 from newscrawl.site.pages import PageError, read_share_json, read_share_page
-from newscrawl.site.records import UpstreamPost
+from newscrawl.site.fetched import UpstreamPost
 
 CAPTURED_ID = "newscrawl-share-data"
 
