@@ -29,7 +29,7 @@ from pathlib import Path
 
 from newscrawl.archive.postfile import post_filename, render_post
 from newscrawl.items import PostItem
-from newscrawl.mocksite.posts import TITLE_SUBJECTS, seed_post
+from newscrawl.mocksite.source_posts import TITLE_SUBJECTS, seed_post
 from newscrawl.search.index import SearchIndex
 from newscrawl.search.query import parse
 
@@ -108,7 +108,7 @@ def compare(work: Path, count: int) -> dict:
     """jieba's words and FTS5 trigrams as the index's tokens, against the pairs index, on ``count`` posts."""
     import jieba
 
-    from newscrawl.archive.posts import ArchivedPosts
+    from newscrawl.archive.archived_posts import ArchivedPosts
 
     posts = work / f"posts-{count}" / "_posts"
     if not posts.exists():

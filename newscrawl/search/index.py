@@ -24,12 +24,14 @@ import sqlite3
 import time
 import zlib
 from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from urllib.parse import quote
 
 from newscrawl.archive.paths import output_dir, project_path
-from newscrawl.archive.posts import PostSelection, post_day
+from newscrawl.archive.archived_posts import PostSelection, post_day
 from newscrawl.archive.postfile import NotAPostFile, read_post
 from newscrawl.items import PostItem
 from newscrawl.search.query import Query
@@ -43,6 +45,8 @@ VERSION = "1"
 TITLE_WEIGHT = 5.0
 #: Posts indexed per transaction by ``sync``: a crawl writing to the index waits no longer than one.
 SYNC_CHUNK = 500
+#: Posts to index from which the files are read and split by worker processes.
+PARALLEL_FROM = 2000
 #: A directory changed this recently may change again within the same clock tick
 #: (its mtime would not show it): its mtime is not taken as the index's mark.
 SETTLE_NS = 2_000_000_000
@@ -161,30 +165,15 @@ class SearchIndex:
 
     def add(self, name: str, item: PostItem, mtime_ns: int, size: int) -> None:
         """Index the post of the file ``name`` (replacing what the index had of that file)."""
+        self._insert(_entry(name, item, mtime_ns, size))
+
+    def _insert(self, entry: tuple) -> None:
+        name, row, title_words, body_words = entry
         self._remove_post(name)
-        body = item["body"] or ""
         post_id = self._db.execute(
             "INSERT INTO posts (name, mtime_ns, size, info_code, day, date, category, title, url, body)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (name, mtime_ns, size, item["info_code"], name[:10], item["date"], item["category"], item["title"],
-             item["url"], zlib.compress(body.encode("utf-8"), 1)),
-        ).lastrowid
-        self._db.execute("INSERT INTO words (rowid, title, body) VALUES (?, ?, ?)",
-                         (post_id, document_text(item["title"]), document_text(body)))
-
-    def add_file(self, directory: Path, name: str) -> bool:
-        """Index the post file ``directory/name``; False (and a log line) if it is not a readable post."""
-        path = directory / name
-        try:
-            with path.open(encoding="utf-8", newline="") as file:
-                stat = os.fstat(file.fileno())
-                item = read_post(file.read())
-        except (OSError, UnicodeDecodeError, NotAPostFile) as exc:
-            logger.warning("Not indexed: %s is not a readable post file (%s)", path, exc)
-            self._remove_post(name)
-            return False
-        self.add(name, item, stat.st_mtime_ns, stat.st_size)
-        return True
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", (name, *row)).lastrowid
+        self._db.execute("INSERT INTO words (rowid, title, body) VALUES (?, ?, ?)", (post_id, title_words, body_words))
 
     def _remove_post(self, name: str) -> None:
         row = self._db.execute("SELECT id, title, body FROM posts WHERE name = ?", (name,)).fetchone()
@@ -223,10 +212,16 @@ class SearchIndex:
         with self._db:
             for name in gone:
                 self._remove_post(name)
-        for start in range(0, len(unindexed), SYNC_CHUNK):
-            with self._db:
-                for name in unindexed[start : start + SYNC_CHUNK]:
-                    self.add_file(directory, name)
+        with _preparing(len(unindexed)) as prepare:
+            entries = prepare(partial(_file_entry, directory), unindexed, chunksize=64)
+            for start in range(0, len(unindexed), SYNC_CHUNK):
+                with self._db:
+                    for name in unindexed[start : start + SYNC_CHUNK]:
+                        entry = next(entries)
+                        if entry is None:  # not a readable post (a line was logged)
+                            self._remove_post(name)
+                        else:
+                            self._insert(entry)
         if mark is not None and time.time_ns() - mark > SETTLE_NS:
             with self._db:
                 self._db.execute("INSERT OR REPLACE INTO meta VALUES ('mark', ?)", (f"{directory}:{mark}",))
@@ -270,6 +265,39 @@ class SearchIndex:
             found += 1
             if limit and found >= limit:
                 return
+
+
+def _entry(name: str, item: PostItem, mtime_ns: int, size: int) -> tuple:
+    """What the index holds of a post: its name, its row of ``posts``, its title's and body's words."""
+    body = item["body"] or ""
+    row = (mtime_ns, size, item["info_code"], name[:10], item["date"], item["category"], item["title"], item["url"],
+           zlib.compress(body.encode("utf-8"), 1))
+    return name, row, document_text(item["title"]), document_text(body)
+
+
+def _file_entry(directory: Path, name: str) -> tuple | None:
+    """The index's entry of the post file ``directory/name``; None (and a log line) if it is not a readable post."""
+    path = directory / name
+    try:
+        with path.open(encoding="utf-8", newline="") as file:
+            stat = os.fstat(file.fileno())
+            item = read_post(file.read())
+    except (OSError, UnicodeDecodeError, NotAPostFile) as exc:
+        logger.warning("Not indexed: %s is not a readable post file (%s)", path, exc)
+        return None
+    return _entry(name, item, stat.st_mtime_ns, stat.st_size)
+
+
+@contextlib.contextmanager
+def _preparing(count: int):
+    """A ``map`` that reads and splits ``count`` posts: in worker processes, one a core, when
+    there are many (a new index), so that this one only inserts; else in this process."""
+    workers = os.cpu_count() or 1
+    if count < PARALLEL_FROM or workers < 2:
+        yield lambda function, items, chunksize: map(function, items)
+        return
+    with ProcessPoolExecutor(workers) as pool:
+        yield pool.map
 
 
 def _connect(path: Path) -> sqlite3.Connection:
