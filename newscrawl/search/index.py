@@ -24,7 +24,6 @@ import sqlite3
 import time
 import zlib
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -296,6 +295,8 @@ def _preparing(count: int):
     if count < PARALLEL_FROM or workers < 2:
         yield lambda function, items, chunksize: map(function, items)
         return
+    from concurrent.futures import ProcessPoolExecutor  # multiprocessing: not for a crawl's few posts
+
     with ProcessPoolExecutor(workers) as pool:
         yield pool.map
 
