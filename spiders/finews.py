@@ -10,25 +10,22 @@ from scrapy.http import TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 
 from newscrawl.archive.store import ArchiveStore
+from newscrawl.completion import PostCompleter
 from newscrawl.config import check_spider_arguments, day_window
 from newscrawl.errors import ConfigError
 from newscrawl.extensions.listings import listing_read
 from newscrawl.extensions.rejects import RejectLog
 from newscrawl.failures import failure_reason, reject_reason
-from newscrawl.items import PostItem
-from newscrawl.loading.processors import site_time
-from newscrawl.sharedata.data import ShareData, Unavailable
+from newscrawl.sharedata.data import ShareData
 from newscrawl.site.discovery import FoundPost, category_from_link, category_from_tags, read_feed, read_home_page
+from newscrawl.site.fetched import SitePost
 from newscrawl.site.pages import IncompletePageError, PageError
 from newscrawl.site.reader import PageReader
-from newscrawl.site.fetched import SitePost, UpstreamPost
 from newscrawl.site.urls import (
     INFO_CODE_KEY,
     canonical_url,
     category_url,
     parse_post_url,
-    parse_share_link,
-    share_page_url,
 )
 
 
@@ -84,7 +81,7 @@ class FinewsSpider(scrapy.Spider):
         spider.site_url = crawler.settings.get("NEWSCRAWL_SITE_URL").rstrip("/")
         spider.share = ShareData(crawler)
         spider.reader = PageReader.from_crawler(crawler)
-        spider.share_url = crawler.settings.get("NEWSCRAWL_SHARE_URL")
+        spider.completer = PostCompleter(crawler, spider.share, spider.reader)
         return spider
 
     # Extensions exist only once the crawl starts; ``scrapy parse`` replaces start().
@@ -275,15 +272,7 @@ class FinewsSpider(scrapy.Spider):
             self.rejects.record("unknown_category", site.url, info_code,
                                 "no category page lists it, and neither its back link nor its tags name one")
             return
-        link = parse_share_link(site.share_url) if site.share_url else None
-        # The real archive has a post with no title, no date and an empty share link (``<>``):
-        # its share data, asked for by its infoCode, has them.
-        untitled = not site.title or site_time(site.time_text) is None
-        if untitled and link is None:
-            link = parse_share_link(share_page_url(self.share_url, info_code))
-        needs_share_data = not site.body.text_length or site.is_digest or untitled
-        share = await self.share.fetch(link) if link and needs_share_data else None
-        if post := await self.finish(site, share):
+        if post := await self.completer.complete(site):
             yield post
 
     def post_failed(self, failure):
@@ -291,22 +280,3 @@ class FinewsSpider(scrapy.Spider):
         url = canonical_url(failure.request)  # the first of its redirects
         info_code = failure.request.meta.get(INFO_CODE_KEY) or getattr(parse_post_url(url), "info_code", None)
         self.rejects.record(reject_reason(failure.value), url, info_code, failure_reason(failure))
-
-    async def finish(self, site: SitePost, share: UpstreamPost | Unavailable | None) -> PostItem | None:
-        """The post, from the site and its share data; None (a reject) when neither has a body.
-
-        Share data that failed to come (the share host down, a 5xx, a timeout...) for a
-        post the site gives no body, title or date is that failure's reject, retried by
-        later runs; only share data saying there is no such article makes it ``no_body``.
-        """
-        upstream = share if isinstance(share, UpstreamPost) else None
-        untitled = not site.title or site_time(site.time_text) is None
-        if upstream is not None:
-            self.crawler.stats.inc_value("newscrawl/sharedata_used")
-        elif isinstance(share, Unavailable) and share.failed and (not site.body.text_length or untitled):
-            self.rejects.record(share.reason, site.url, site.info_code, share.why)
-            return None
-        elif not site.body.text_length:
-            self.rejects.record("no_body", site.url, site.info_code, share.why if share else "")
-            return None
-        return await self.reader.post(site, upstream)

@@ -31,6 +31,7 @@ from newscrawl.archive.paths import output_dir, posts_dir, state_path, state_uri
 from newscrawl.archive.store import store_class
 from newscrawl.errors import ConfigError
 from newscrawl.failures import PROBLEMS_KEY
+from newscrawl.middlewares.causes import CAUSES_KEY
 from newscrawl.runlock import ArchiveLocked, archive_lock
 
 logger = logging.getLogger(__name__)
@@ -106,10 +107,25 @@ class Command(ScrapyCrawlCommand):
         problems = crawler.stats.get_value(PROBLEMS_KEY)
         if problems is None:
             problems = ["the monitors did not run"]
-        if self.settings.get("LOG_FILE"):  # else the log, on stderr, has said it already
-            for problem in problems:
-                print(f"newscrawl: bad run: {problem}", file=sys.stderr)
+        log_file = self.settings.get("LOG_FILE")
+        if log_file and problems:  # else the log, on stderr, has said it already
+            causes = crawler.stats.get_value(CAUSES_KEY) or []
+            for line in verdict_lines(causes + problems, log_file):
+                print(f"newscrawl: bad run: {line}", file=sys.stderr)
         return EXIT_BAD_RUN if problems else 0
+
+
+#: The most lines a bad run prints to stderr beside its log file (what cron mails).
+VERDICT_LINES = 5
+
+
+def verdict_lines(reasons: list[str], log_file: str) -> list[str]:
+    """At most VERDICT_LINES of a bad run's reasons (the failed pages' causes first), the last
+    saying how many more the log file has."""
+    if len(reasons) <= VERDICT_LINES:
+        return reasons
+    shown = reasons[:VERDICT_LINES - 1]
+    return [*shown, f"and {len(reasons) - len(shown)} more, in {log_file}"]
 
 
 def _exit_without_teardown(status: int) -> None:

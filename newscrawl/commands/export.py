@@ -28,7 +28,7 @@ from newscrawl.items import PostItem
 
 class Command(ArchiveCommand, ScrapyCommand):
     def syntax(self) -> str:
-        return "-O FILE [--since YYYY-MM-DD] [--until YYYY-MM-DD] [--categories slug1,slug2]"
+        return "-O FILE [--archive DIR] [--since YYYY-MM-DD] [--until YYYY-MM-DD] [--categories slug1,slug2]"
 
     def short_desc(self) -> str:
         return "Export the archived posts as a feed (jsonl, json, csv, xml)"
@@ -47,6 +47,8 @@ class Command(ArchiveCommand, ScrapyCommand):
         opts.feeds = feed_process_params_from_cli(self.settings, opts.output, overwrite_output=opts.overwrite_output)
 
     def run(self, args, opts) -> None:
+        if self.refused(opts):
+            return
         posts = self.selected_posts(opts)
         count = export(posts, opts.feeds, self.settings)
         skipped = f", {posts.unreadable} unreadable file(s) skipped" if posts.unreadable else ""

@@ -78,6 +78,8 @@ class Command(ArchiveCommand, ScrapyCommand):
                 options.setdefault("fields", HIT_FIELDS)
 
     def run(self, args, opts) -> None:
+        if self.refused(opts):
+            return
         configure_logging(self.settings)
         try:
             config.load(self.settings, writes=False)
