@@ -47,6 +47,11 @@ REJECTED_NEW_PREFIX = "newscrawl/rejected_new/"
 #: Rejects given up for good in this run.
 REJECTS_GIVEN_UP = "newscrawl/rejects_given_up"
 
+# --- The search index (newscrawl.search.indexer)
+#: Posts a crawl added to the search index; 1 when the index could not be updated.
+SEARCH_INDEXED = "newscrawl/search_indexed"
+SEARCH_INDEX_FAILED = "newscrawl/search_index_failed"
+
 # --- Guards
 #: Requests refused for a URL that is not http(s).
 REFUSED_URL = "newscrawl/refused_url"
