@@ -1,26 +1,30 @@
 """The finews crawl: category pages -> post pages -> share data -> items."""
 
 import logging
+from datetime import date
 from functools import cached_property
 
 import scrapy
 from parsel import Selector
+from pydantic import field_validator, model_validator
 from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.http import TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy_spider_metadata import Args
 
 from newscrawl.archive.store import ArchiveStore
-from newscrawl.config import check_spider_arguments, day_window
 from newscrawl.errors import ConfigError
 from newscrawl.extensions.listings import listing_read
 from newscrawl.extensions.rejects import RejectLog
 from newscrawl.failures import failure_reason, reject_reason
 from newscrawl.items import PostItem
 from newscrawl.loading.processors import site_time
+from newscrawl.setting_registry import setting
 from newscrawl.sharedata.data import ShareData, Unavailable
 from newscrawl.site.discovery import FoundPost, category_from_link, category_from_tags, read_feed, read_home_page
 from newscrawl.site.pages import IncompletePageError, PageError
 from newscrawl.site.reader import PageReader
+from newscrawl.spider_arguments import SpiderArguments, argument, check_arguments, day
 from newscrawl.site.fetched import SitePost, UpstreamPost
 from newscrawl.site.urls import (
     INFO_CODE_KEY,
@@ -35,7 +39,27 @@ from newscrawl.site.urls import (
 ALL = "all"
 
 
-class FinewsSpider(scrapy.Spider):
+class FinewsArguments(SpiderArguments):
+    categories: str | None = argument(
+        "the category slugs to crawl, comma-separated, or `all` (every category, found from the home page, the "
+        "feed and the pages posts link); a named crawl has its own by default", "SLUG,...", default=None)
+    since: date | None = argument("only posts of this day or later (the day in the post's URL)", "YYYY-MM-DD", default=None)
+    until: date | None = argument("only posts of this day or earlier", "YYYY-MM-DD", default=None)
+    refresh: bool = argument("`1`: fetch and rewrite posts already archived too", "1", default=False)
+
+    @field_validator("since", "until", mode="before")
+    @classmethod
+    def _day(cls, value, info):
+        return day(info.field_name, value)
+
+    @model_validator(mode="after")
+    def _window(self):
+        if self.since and self.until and self.since > self.until:
+            raise ValueError(f"-a since={self.since} is after -a until={self.until}")
+        return self
+
+
+class FinewsSpider(Args[FinewsArguments], scrapy.Spider):
     """``scrapy crawl finews -a categories=slug1,slug2`` (or ``categories=all``).
 
     Follows every post a category page lists, unless its infoCode (read
@@ -50,21 +74,22 @@ class FinewsSpider(scrapy.Spider):
     """
 
     name = "finews"
+    #: scrapy-spider-metadata's: for ``scrapy crawl -h``, docs/settings.md and tools that list spiders.
+    metadata = {"title": "finews", "description": "crawl the category pages -a categories names (or every "
+                "category) and archive the posts they list that are not archived yet, completing from its share "
+                "data a post whose page lacks its body, title or date"}
     default_categories: tuple[str, ...] = ()
-    arguments = ("categories", "since", "until", "refresh")  # the -a it takes
 
-    def __init__(self, *args, categories: str | None = None, since: str | None = None, until: str | None = None,
-                 refresh: str | None = None, **kwargs):
-        check_spider_arguments(self.name, kwargs, self.arguments)
+    def __init__(self, *args, **kwargs):
+        check_arguments(type(self), kwargs)  # one line for a bad one (Args would log a block, then raise)
         super().__init__(*args, **kwargs)
-        self.run_args = {k: v for k, v in dict(categories=categories, since=since, until=until, refresh=refresh).items() if v}
-        if categories:
-            self.categories = [slug.strip() for slug in categories.split(",") if slug.strip()]
+        self.run_args = {name: value for name, value in kwargs.items() if name in FinewsArguments.model_fields and value}
+        if self.args.categories:
+            self.categories = [slug.strip() for slug in self.args.categories.split(",") if slug.strip()]
         else:
             self.categories = list(self.default_categories)
         self.discover_all = ALL in self.categories
-        self.since, self.until = day_window(since, until, lambda name, value: f"-a {name}={value}")
-        self.refresh = refresh not in (None, "", "0", "false", "no")
+        self.since, self.until, self.refresh = self.args.since, self.args.until, self.args.refresh
         # infoCodes of the post links met in this pass over the listings, each handled once
         # (a shared run's sweep is another pass: newscrawl.scaleout.sweep empties it).
         self.seen: set[str] = set()
@@ -74,17 +99,16 @@ class FinewsSpider(scrapy.Spider):
     @classmethod
     def check_crawl_arguments(cls, categories: str | None = None, **others) -> None:
         """What ``scrapy crawl`` needs that ``scrapy parse`` does not: something to crawl."""
-        check_spider_arguments(cls.name, others, cls.arguments)
         if not (categories or "").strip(", ") and not cls.default_categories:
             raise ConfigError("nothing to crawl: give -a categories=slug1,slug2 (or all)")
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
         spider = super().from_crawler(crawler, *args, **kwargs)
-        spider.site_url = crawler.settings.get("NEWSCRAWL_SITE_URL").rstrip("/")
+        spider.site_url = setting(crawler.settings, "NEWSCRAWL_SITE_URL").rstrip("/")
         spider.share = ShareData(crawler)
         spider.reader = PageReader.from_crawler(crawler)
-        spider.share_url = crawler.settings.get("NEWSCRAWL_SHARE_URL")
+        spider.share_url = setting(crawler.settings, "NEWSCRAWL_SHARE_URL")
         return spider
 
     # Extensions exist only once the crawl starts; ``scrapy parse`` replaces start().

@@ -19,8 +19,9 @@ from scrapy.exceptions import UsageError
 from newscrawl.archive.paths import posts_dir
 from newscrawl.archive.postfile import post_filename
 from newscrawl.archive.archived_posts import ArchivedPosts
-from newscrawl.commands.crawl import EXIT_CONFIG_ERROR
 from newscrawl.commands.crawl import Command as CrawlCommand
+from newscrawl.errors import ConfigError
+from newscrawl.exitcodes import exit_on_config_error
 from newscrawl.mocksite import SITE_CATEGORIES, SITE_HOST, JekyllError, MockSite, generate_posts
 
 POSTS = 150
@@ -45,6 +46,7 @@ def sample_site(posts: int) -> MockSite:
 
 class Command(CrawlCommand):
     default_settings = {"LOG_VERSIONS": []}
+    help_lists_spiders = False
 
     def syntax(self) -> str:
         return "[--directory DIR] [--posts N]"
@@ -68,12 +70,11 @@ class Command(CrawlCommand):
         output = Path(opts.directory or tempfile.mkdtemp(prefix="newscrawl-demo-")).resolve()
         print(f"Building the sample site ({opts.posts} posts, {len(SITE_CATEGORIES)} categories) with Jekyll ...",
               file=sys.stderr, flush=True)
-        try:
-            site = sample_site(opts.posts)
-        except JekyllError as exc:
-            print(f"newscrawl: {exc}", file=sys.stderr)
-            self.exitcode = EXIT_CONFIG_ERROR
-            return
+        with exit_on_config_error():
+            try:
+                site = sample_site(opts.posts)
+            except JekyllError as exc:
+                raise ConfigError(str(exc)) from None
         with site.serve():
             print(f"Serving it at {site.host_map[SITE_HOST]}; crawling it into {output}", file=sys.stderr, flush=True)
             for name, value in {**site.env(), **DEMO_SETTINGS, "NEWSCRAWL_OUTPUT_DIR": str(output)}.items():

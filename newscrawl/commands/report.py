@@ -7,16 +7,14 @@ verdicts. The posts are read one at a time (newscrawl.archive.archived_posts); o
 their counts per day and category are kept.
 """
 
-import sys
 from pathlib import Path
 
 from scrapy.commands import ScrapyCommand
 
 from newscrawl import config
 from newscrawl.archive.paths import output_dir
-from newscrawl.commands.crawl import EXIT_CONFIG_ERROR
 from newscrawl.commands.selection import ArchiveCommand
-from newscrawl.errors import ConfigError
+from newscrawl.exitcodes import exit_on_config_error
 from newscrawl.overview.counts import PostCounts
 from newscrawl.overview.html import render_page, run_verdict
 from newscrawl.overview.history import current_rejects, last_runs
@@ -37,17 +35,15 @@ class Command(ArchiveCommand, ScrapyCommand):
         parser.add_argument("--runs", type=int, default=LAST_RUNS, help="how many of the last runs to list (default: %(default)s)")
 
     def run(self, args, opts) -> None:
-        try:
+        page = Path(opts.output)
+        with exit_on_config_error():
+            config.check_output_file(page, "-o")
             config.load(self.settings)
             rejects = current_rejects(self.settings)  # opens the archive state (a Redis may not answer)
-        except ConfigError as exc:
-            print(f"newscrawl: {exc}", file=sys.stderr)
-            self.exitcode = EXIT_CONFIG_ERROR
-            return
         counts = PostCounts.of(self.selected_posts(opts))
         quiet = counts.quiet_days()
         runs = last_runs(self.settings, opts.runs)
-        page = Path(opts.output)
+        page.parent.mkdir(parents=True, exist_ok=True)
         page.write_text(render_page(f"newscrawl archive {output_dir(self.settings)}", counts, quiet, rejects, runs), encoding="utf-8")
         for line in summary(counts, quiet, rejects, runs, page):
             print(line)

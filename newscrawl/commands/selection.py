@@ -6,9 +6,12 @@ import argparse
 from scrapy.exceptions import UsageError
 from scrapy.utils.log import configure_logging
 
+from newscrawl import config
 from newscrawl.archive.paths import posts_dir
 from newscrawl.archive.archived_posts import ArchivedPosts, PostSelection
+from newscrawl.commands.usage import add_help_sections
 from newscrawl.config import day_window
+from newscrawl.exitcodes import READ_STATUSES, exit_on_config_error
 
 
 class ArchiveCommand:
@@ -23,9 +26,12 @@ class ArchiveCommand:
     def add_options(self, parser: argparse.ArgumentParser) -> None:
         super().add_options(parser)
         add_selection_options(parser)
+        add_help_sections(parser, READ_STATUSES)
 
     def process_options(self, args, opts) -> None:
         super().process_options(args, opts)
+        with exit_on_config_error():
+            config.check_command_line(self.settings)
         if args:
             raise UsageError(f"unexpected argument(s): {' '.join(args)}", print_help=False)
         opts.selection = selection_from(opts)

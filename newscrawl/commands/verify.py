@@ -28,8 +28,9 @@ from newscrawl.archive.health import REPAIR_COMMAND, corruption, set_aside
 from newscrawl.archive.paths import posts_dir, state_path, state_uri
 from newscrawl.archive.postfile import NotAPostFile, read_post
 from newscrawl.archive.store import ArchiveStore, open_store, store_class
-from newscrawl.commands.crawl import EXIT_BAD_RUN, EXIT_CONFIG_ERROR, EXIT_LOCKED
+from newscrawl.commands.usage import add_help_sections
 from newscrawl.errors import ConfigError
+from newscrawl.exitcodes import EXIT_BAD_RUN, EXIT_LOCKED, VERIFY_STATUSES, exit_on_config_error
 from newscrawl.runlock import ArchiveLocked, archive_lock
 
 
@@ -44,19 +45,22 @@ class Command(ScrapyCommand):
         super().add_options(parser)
         parser.add_argument("--repair", action="store_true",
                             help="also rebuild a corrupt state from the post files (the old one is moved aside)")
+        add_help_sections(parser, VERIFY_STATUSES)
+
+    def process_options(self, args, opts):
+        super().process_options(args, opts)
+        with exit_on_config_error():
+            config.check_command_line(self.settings)
 
     def run(self, args, opts):
         try:
-            config.load(self.settings)
-            if store_class(state_uri(self.settings)).shared:
-                raise ConfigError("scrapy verify repairs a state one run uses at a time (a SQLite file), "
-                                  "not one that workers may be writing to")
-            with archive_lock(self.settings):
-                findings = self._verify(opts.repair)
-        except ConfigError as exc:
-            print(f"newscrawl: {exc}", file=sys.stderr)
-            self.exitcode = EXIT_CONFIG_ERROR
-            return
+            with exit_on_config_error():
+                config.load(self.settings)
+                if store_class(state_uri(self.settings)).shared:
+                    raise ConfigError("scrapy verify repairs a state one run uses at a time (a SQLite file), "
+                                      "not one that workers may be writing to")
+                with archive_lock(self.settings):
+                    findings = self._verify(opts.repair)
         except ArchiveLocked as exc:
             print(f"newscrawl: {exc}", file=sys.stderr)
             self.exitcode = EXIT_LOCKED

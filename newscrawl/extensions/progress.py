@@ -6,6 +6,8 @@ import time
 from scrapy import signals
 from twisted.internet import task
 
+from newscrawl.setting_registry import setting
+
 logger = logging.getLogger(__name__)
 
 DONE_KEYS = ("newscrawl/written", "newscrawl/rejected", "newscrawl/duplicate")
@@ -22,7 +24,7 @@ class Progress:
 
     @classmethod
     def from_crawler(cls, crawler):
-        progress = cls(crawler.stats, crawler.settings.getfloat("NEWSCRAWL_PROGRESS_INTERVAL"))
+        progress = cls(crawler.stats, setting(crawler.settings, "NEWSCRAWL_PROGRESS_INTERVAL"))
         crawler.signals.connect(progress.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(progress.spider_closed, signal=signals.spider_closed)
         return progress

@@ -31,6 +31,7 @@ from newscrawl.archive.files import replace_file
 from newscrawl.archive.paths import rejects_path
 from newscrawl.archive.store import ArchiveStore
 from newscrawl.failures import write_failed
+from newscrawl.setting_registry import setting
 
 logger = logging.getLogger(__name__)
 
@@ -56,8 +57,8 @@ class RejectLog:
         self.crawler = crawler
         self.stats = crawler.stats
         self.path = rejects_path(crawler.settings)
-        self.max_attempts = crawler.settings.getint("NEWSCRAWL_REJECT_MAX_ATTEMPTS")
-        self.max_age = crawler.settings.getfloat("NEWSCRAWL_REJECT_MAX_DAYS") * 86400
+        self.max_attempts = setting(crawler.settings, "NEWSCRAWL_REJECT_MAX_ATTEMPTS")
+        self.max_age = setting(crawler.settings, "NEWSCRAWL_REJECT_MAX_DAYS") * 86400
         self.store: ArchiveStore | None = None
         self._given_up: set[str] = set()
         self._this_run: dict[str, dict] = {}

@@ -40,6 +40,7 @@ from scrapy import signals
 
 from newscrawl.items import PostItem
 from newscrawl.loading.loaders import load_post
+from newscrawl.setting_registry import setting
 from newscrawl.site.pages import PageError, read_post_page
 from newscrawl.site.fetched import SitePost, UpstreamPost
 
@@ -72,7 +73,7 @@ class PageReader:
 
     @classmethod
     def from_crawler(cls, crawler):
-        reader = cls(crawler, crawler.settings.getint("NEWSCRAWL_PARSE_WORKERS"))
+        reader = cls(crawler, setting(crawler.settings, "NEWSCRAWL_PARSE_WORKERS"))
         crawler.signals.connect(reader.close, signals.spider_closed)
         return reader
 
