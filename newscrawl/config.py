@@ -84,7 +84,8 @@ def _apply_aliases(settings) -> None:
 
 def _check_scrapy_settings(settings) -> None:
     """A value given with ``-s`` to one of Scrapy's own settings that Scrapy would fail to read
-    (``-s DOWNLOAD_DELAY=fast``), typed by its default; LOG_LEVEL a level Python knows."""
+    (``-s DOWNLOAD_DELAY=fast``), typed by its default; LOG_LEVEL a level Python knows. (A dict
+    setting's JSON is read by ``-s`` itself: Scrapy's usage error, exit 2.)"""
     for name in settings:
         if settings.getpriority(name) < _CMDLINE or not hasattr(default_settings, name) or name.startswith(PREFIX):
             continue
@@ -114,11 +115,6 @@ def _read_scrapy_setting(settings, name: str, default) -> None:
             settings.getint(name)
         except ValueError:
             raise ValueError("not an integer") from None
-    elif isinstance(default, dict):
-        try:
-            settings.getdict(name)
-        except ValueError as exc:
-            raise ValueError(f"not a JSON object ({exc})") from None
 
 
 def _make_log_directory(settings) -> None:
