@@ -4,7 +4,8 @@ Every ``NEWSCRAWL_*`` setting is declared in newscrawl.setting_registry.
 ``check_command_line(settings)``, the first thing each project command does
 once its options are read, refuses a ``NEWSCRAWL_*`` name that is no setting
 (naming the closest one), a value of Scrapy's own settings that Scrapy could
-not read, and makes the log file's directory. ``load(settings)``, before a
+not read, and an output file that cannot be written; it makes the log file's
+directory. ``load(settings)``, before a
 command touches the archive, parses every ``NEWSCRAWL_*`` value, applies the
 deprecated names, and checks the directories. Each raises ConfigError, one
 line, for the first mistake; newscrawl.exitcodes turns it into exit status 2.

@@ -45,20 +45,20 @@ logger = logging.getLogger(__name__)
 
 
 class Command(ScrapyCrawlCommand):
-    help_lists_spiders = True
+    takes_spider = True  # its argument is a spider's name (demo, a subclass, names its own)
 
     def short_desc(self) -> str:
         return "Run a spider: crawl the site into the archive (exit status 0 good, 1 bad run, 2 config error, 75 locked)"
 
     def add_options(self, parser) -> None:
         super().add_options(parser)
-        add_help_sections(parser, CRAWL_STATUSES, self.settings if self.help_lists_spiders else None)
+        add_help_sections(parser, CRAWL_STATUSES, self.settings if self.takes_spider else None)
 
     def process_options(self, args, opts) -> None:
         super().process_options(args, opts)
         with exit_on_config_error():
             config.check_command_line(self.settings)
-            if len(args) == 1:
+            if self.takes_spider and len(args) == 1:
                 spidercls = spider_class(get_spider_loader(self.settings), args[0])
                 check_crawl_arguments(spidercls, opts.spargs)
 

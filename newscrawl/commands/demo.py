@@ -46,7 +46,7 @@ def sample_site(posts: int) -> MockSite:
 
 class Command(CrawlCommand):
     default_settings = {"LOG_VERSIONS": []}
-    help_lists_spiders = False
+    takes_spider = False
 
     def syntax(self) -> str:
         return "[--directory DIR] [--posts N]"
