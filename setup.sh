@@ -9,7 +9,8 @@ cd "$(dirname "$0")"
 
 # chromium renders share pages; redis-server is for the scale-out tests; Jekyll
 # (with the two plugins the site uses) builds the test sites and the demo's.
-packages="chromium redis-server jekyll ruby-jekyll-feed ruby-jekyll-seo-tag"
+# git reads the site source's history (scrapy crawl source -a history=all).
+packages="git chromium redis-server jekyll ruby-jekyll-feed ruby-jekyll-seo-tag"
 python3 -c 'import ensurepip' 2>/dev/null || packages="$packages python3-venv"
 missing=""
 for package in $packages; do

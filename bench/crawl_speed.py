@@ -16,7 +16,7 @@ each as its own process:
 Before them, (b) runs against a site of ``--small-posts`` posts, to see how
 memory grows. Peak RSS comes from the OS (``wait4``), request counts from
 the fixture site's request log. It prints the figures and writes them as
-JSON; the README explains them.
+JSON; docs/performance.md explains them.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ from newscrawl.mocksite import DEFAULT_CATEGORIES, SITE_URL, generate_posts, see
 
 REPO = Path(__file__).resolve().parent.parent
 
-#: What a user pointing the crawler at a local mirror passes (README): no throttling.
+#: What a user pointing the crawler at a local mirror passes (docs/settings.md): no throttling.
 LOOPBACK_SETTINGS = ["-s", "AUTOTHROTTLE_ENABLED=0", "-s", "DOWNLOAD_DELAY=0"]
 
 #: Requests a run makes whatever the site holds: robots.txt (one per host it contacts).

@@ -27,7 +27,7 @@ CRAWL_STATUSES = {
 #: of scrapy verify,
 VERIFY_STATUSES = {
     EXIT_OK: "files and state agree",
-    EXIT_BAD_RUN: "something was found (and repaired), or the archive could not be read",
+    EXIT_BAD_RUN: "something was found (with --repair: and repaired), or the archive could not be read",
     EXIT_CONFIG_ERROR: _CONFIG_ERROR,
     EXIT_LOCKED: _LOCKED,
 }

@@ -14,7 +14,6 @@ import warnings
 from scrapy.exceptions import ScrapyDeprecationWarning
 from scrapy.utils.misc import load_object
 from spidermon import MonitorSuite, monitors
-from spidermon.contrib.scrapy.monitors import ErrorCountMonitor, FinishReasonMonitor, ItemValidationMonitor
 from spidermon.contrib.scrapy.monitors.base import BaseScrapyMonitor
 from spidermon.exceptions import NotConfigured as ActionNotConfigured
 
@@ -41,6 +40,34 @@ class FractionMonitor(BaseScrapyMonitor):
         limit = setting(self.crawler.settings, name)
         fraction = part / whole if whole else 0.0
         self.assertLessEqual(fraction, limit, msg=f"{part} of {whole} {what} ({fraction:.0%}, more than {name}={limit:g}){hint}")
+
+
+@monitors.name("Finish")
+class FinishReasonMonitor(BaseScrapyMonitor):
+    @monitors.name("the run finished (SPIDERMON_EXPECTED_FINISH_REASONS)")
+    def test_finished(self):
+        reason = self.stats.get("finish_reason")
+        expected = self.crawler.settings.getlist("SPIDERMON_EXPECTED_FINISH_REASONS") or ["finished"]
+        self.assertIn(reason, expected, msg=f"the run ended early ({reason})")
+
+
+@monitors.name("Errors")
+class ErrorCountMonitor(BaseScrapyMonitor):
+    @monitors.name("at most SPIDERMON_MAX_ERRORS lines logged at ERROR")
+    def test_error_count(self):
+        errors, limit = self.stats.get("log_count/ERROR", 0), self.crawler.settings.getint("SPIDERMON_MAX_ERRORS")
+        more = f" (more than SPIDERMON_MAX_ERRORS={limit})" if limit else ""
+        self.assertLessEqual(errors, limit, msg=f"{errors} error(s) logged{more}: the log says what failed")
+
+
+@monitors.name("Invalid posts")
+class ItemValidationMonitor(BaseScrapyMonitor):
+    @monitors.name("at most SPIDERMON_MAX_ITEM_VALIDATION_ERRORS fields of posts are invalid")
+    def test_valid_posts(self):
+        invalid = self.stats.get("spidermon/validation/fields/errors", 0)
+        limit = self.crawler.settings.getint("SPIDERMON_MAX_ITEM_VALIDATION_ERRORS")
+        self.assertLessEqual(invalid, limit, msg=f"{invalid} field(s) of new posts failed validation "
+                                                 "(newscrawl.items.POST_SCHEMA): rejects.jsonl says which posts")
 
 
 @monitors.name("Files")
@@ -98,7 +125,7 @@ class RunMonitors(MonitorSuite):
         except ActionNotConfigured as exc:
             raise ConfigError(f"NEWSCRAWL_ALERT_ACTIONS: {exc}") from None
         self.crawler = crawler
-        logging.getLogger(crawler.spidercls.name).addFilter(OneLineSpidermonErrors())
+        logging.getLogger(crawler.spidercls.name).addFilter(SpidermonLogAtDebug())
 
     def on_monitors_finished(self, result):
         problems = [f"{r.item.monitor_name}: {_assertion_message(r.error)}" for r in result.monitors_failed_results]
@@ -113,16 +140,21 @@ def _assertion_message(error: str) -> str:
     return last.partition(": ")[2] or last
 
 
-class OneLineSpidermonErrors(logging.Filter):
-    """spidermon logs a failed monitor, or action, as a block with its traceback.
+class SpidermonLogAtDebug(logging.Filter):
+    """spidermon logs each run's monitors and actions as a 20-line block, and a
+    failed monitor or action with its traceback.
 
-    A failed monitor is dropped (the suite logs one ``Bad run:`` line for
-    it); a failed action (an alert that could not be sent) becomes one line.
+    The block is logged at DEBUG (the verdict's own lines say what matters); a
+    failed monitor is dropped (the suite logs one ``Bad run:`` line for it); a
+    failed action (an alert that could not be sent) becomes one ERROR line.
     """
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        if record.levelno < logging.ERROR or not message.startswith("[Spidermon]"):
+        if not message.startswith("[Spidermon]"):
+            return True
+        if record.levelno < logging.ERROR:
+            record.levelno, record.levelname = logging.DEBUG, "DEBUG"
             return True
         if "AssertionError" in message:
             return False

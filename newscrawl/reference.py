@@ -39,6 +39,10 @@ def render() -> str:
         for declared in declared_settings:
             default = declared.default_doc or (f"`{declared.default}`" if declared.default != "" else "empty")
             lines.append(f"| `{declared.name}` | {declared.type.name} | {default} | {declared.doc} |")
+    lines += ["", "Politeness for the real site is on by default: robots.txt obeyed, AutoThrottle, a User-Agent naming "
+              "the project, retries on 5xx and timeouts (`RETRY_TIMES=3`, `DOWNLOAD_TIMEOUT=30`). Against a local "
+              "mirror you may turn throttling off: `-s AUTOTHROTTLE_ENABLED=0`. Scrapy's telnet console and "
+              "remote-control server are off: a cron job opens no ports."]
     renamed = [(alias, declared.name) for declared in REGISTRY for alias in declared.aliases]
     lines += ["", "## Renamed settings", "",
               "The old names still work, each with one warning line on stderr; the new name, given as strongly "

@@ -149,7 +149,7 @@ REGISTRY: tuple[Setting, ...] = (
     Setting("NEWSCRAWL_ALLOWED_HOSTS", HOSTS, "finews.withounder.com finews.zning.xyz eastmoney.com",
             "hosts Scrapy and Chromium may fetch from by http on 80 and https on 443, a host with its subdomains; "
             "besides these, each URL of `NEWSCRAWL_SITE_URL`, `NEWSCRAWL_SHARE_URL` and `NEWSCRAWL_HOST_MAP` "
-            "allows its own scheme, host and port", SITE),
+            "allows its own scheme, host and port (see [Where things come from](crawling.md#sources))", SITE),
     Setting("NEWSCRAWL_OUTPUT_DIR", PATH, "output",
             "posts go to `<dir>/_posts/`, the run reports to `<dir>/runs.jsonl`, the rejects to "
             "`<dir>/rejects.jsonl`; relative to the project's directory", SITE),
@@ -160,10 +160,12 @@ REGISTRY: tuple[Setting, ...] = (
             default_doc="`<output dir>/state.sqlite3`; with `NEWSCRAWL_REDIS_URL`, that Redis"),
     Setting("NEWSCRAWL_SYNC_BATCH", number(int, minimum=1), 20,
             "posts written, flushed to disk (fsync) and archived together, by a thread off the event loop; a killed "
-            "run loses at most this many, fetched again next run. `1`: each post before the next", RUN),
+            "run loses at most this many, fetched again next run. `1`: each post before the next (as scale-out workers "
+            "always do, so that a killed one holds few claims)", RUN),
     Setting("NEWSCRAWL_PARSE_WORKERS", number(int, minimum=0), 0,
             "worker processes that read post pages and load posts (HTML to Markdown, the item loader) beside the "
-            "event loop: for a backfill on a machine with a core to spare. `0`: on the event loop", RUN),
+            "event loop (newscrawl/site/reader.py): for a backfill on a machine with a core to spare, see "
+            "[Performance](performance.md#parse-workers); started at the first post page. `0`: on the event loop", RUN),
     Setting("NEWSCRAWL_LOG_LEVEL", choice(*LOG_LEVELS), "INFO",
             "sets Scrapy's `LOG_LEVEL` (`-L` still wins)", RUN),
     Setting("NEWSCRAWL_PROGRESS_INTERVAL", SECONDS, 60,
@@ -173,8 +175,9 @@ REGISTRY: tuple[Setting, ...] = (
     Setting("NEWSCRAWL_MAX_PAGE_SIZE", BYTE_SIZE, "32M",
             "the largest page fetched (category or post page, share data, eastmoney article), as sent and once "
             "decompressed; a larger one fails as it is read (a post's reject `page_too_large`). Sets Scrapy's "
-            "`DOWNLOAD_MAXSIZE`, and `DOWNLOAD_WARNSIZE` to half. A category page takes 110 to 200 bytes per listed "
-            "post, so 32 MiB is about three times a 50,000-post category", RUN),
+            "`DOWNLOAD_MAXSIZE`, and `DOWNLOAD_WARNSIZE` to half. The real site's largest pages are 40 KB (a post) and "
+            "58 KB (the feed); a category page takes 110 to 200 bytes per listed post, so 32 MiB is about three times "
+            "a 50,000-post category", RUN),
     Setting("NEWSCRAWL_MAX_FAILED_FRACTION", FRACTION, 0.1,
             "a run is bad when more than this fraction of its pages failed (even if nothing was logged at ERROR)",
             MONITORS, aliases=("NEWSCRAWL_MAX_FAILED_SHARE",)),
@@ -192,22 +195,24 @@ REGISTRY: tuple[Setting, ...] = (
             "of posts)", MONITORS),
     Setting("NEWSCRAWL_ALERT_ACTIONS", IMPORT_PATHS, "",
             "spidermon actions run after a bad run, e.g. `spidermon.contrib.actions.email.smtp.SendSmtpEmail` "
-            "(configured by its `SPIDERMON_*` settings); empty: none", MONITORS),
+            "(configured by its `SPIDERMON_*` settings, see [Alerts](operations.md#alerts)); empty: none", MONITORS),
     Setting("NEWSCRAWL_SHARE", choice("auto", "api", "browser", "off"), "auto",
             "where share data comes from: `auto` (the JSON, then the share page in Chromium), `api` (the JSON "
-            "only), `browser` (the share page in Chromium only) or `off`", SHARE_DATA),
+            "only), `browser` (the share page in Chromium only) or `off` (see [Share data and the browser](share.md#modes))",
+            SHARE_DATA),
     Setting("NEWSCRAWL_SHARE_URL", HTTP_URL, "http://finews.zning.xyz",
             "the share host; `scrapy crawl share` fetches infoCodes from it", SHARE_DATA),
     Setting("NEWSCRAWL_CHROMIUM", PATH, "/usr/bin/chromium",
             "the Chromium executable that renders share pages (Debian's package)", SHARE_DATA),
     Setting("NEWSCRAWL_CHROMIUM_SANDBOX", choice("on", "off"), "on",
             "Chromium's sandbox: `on`, or `off` (`--no-sandbox`, for a kernel without unprivileged user "
-            "namespaces); as root, Chromium runs as `nobody` either way", SHARE_DATA),
+            "namespaces); as root, Chromium runs as `nobody` either way (see [Chromium's sandbox](share.md#sandbox))",
+            SHARE_DATA),
     Setting("NEWSCRAWL_SHARE_PAGE_TIMEOUT", number(float, minimum=0.001), 20,
             "seconds a share page may take to load and show its article or error", SHARE_DATA),
     Setting("NEWSCRAWL_REDIS_URL", REDIS_URL, "",
-            "`redis://host:6379/0`: the crawl is one worker of a shared run; empty: it runs alone on the SQLite "
-            "state", SCALE_OUT),
+            "`redis://host:6379/0`: the crawl is one worker of a shared run (see [Scale-out](scaleout.md)); empty: it "
+            "runs alone on the SQLite state", SCALE_OUT),
     Setting("NEWSCRAWL_REDIS_RUN", RUN_NAME, "",
             "the shared run this worker joins (letters, digits, `.`, `_`, `-`): workers with the same run share a "
             "queue", SCALE_OUT, default_doc="the spider's name"),

@@ -69,6 +69,8 @@ DOWNLOADER_MIDDLEWARES = {
     # Scrapy's decompression, a page over NEWSCRAWL_MAX_PAGE_SIZE failing as page_too_large.
     "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
     "newscrawl.middlewares.pagesize.PageSizeMiddleware": 590,
+    # Next to the download handler: every try's error, in plain words for the verdict.
+    "newscrawl.middlewares.causes.FailureCauses": 950,
 }
 
 EXTENSIONS = {
@@ -77,9 +79,9 @@ EXTENSIONS = {
     "newscrawl.extensions.rejects.RejectLog": 0,
     "newscrawl.extensions.listings.ListingCounts": 0,
     "newscrawl.extensions.quietlog.QuietNetworkErrors": 0,
-    # Takes the run's counts when the spider closes, before spidermon's monitors.
-    "newscrawl.extensions.runlog.RunReport": 0,
+    # The last progress line, then the run's counts when the spider closes, before spidermon's monitors.
     "newscrawl.extensions.progress.Progress": 0,
+    "newscrawl.extensions.runlog.RunReport": 1,
     "spidermon.contrib.scrapy.extensions.Spidermon": 500,
 }
 

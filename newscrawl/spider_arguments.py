@@ -13,7 +13,7 @@ import difflib
 import typing
 from datetime import date
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic.json_schema import SkipJsonSchema
 from scrapy_spider_metadata import Args, get_spider_metadata
 
@@ -45,6 +45,29 @@ def day(name: str, value) -> date | None:
         raise ValueError(f"-a {name}={value} is not a date (YYYY-MM-DD)") from None
 
 
+class CrawlArguments(SpiderArguments):
+    """The arguments of a spider that archives posts by their day: the window, and ``refresh``."""
+
+    since: date | None = argument("only posts of this day or later (the day in the post's URL)", "YYYY-MM-DD", None)
+    until: date | None = argument("only posts of this day or earlier", "YYYY-MM-DD", None)
+    refresh: bool = argument("`1`: archived posts too, rewritten", "1", False)
+
+    @field_validator("since", "until", mode="before")
+    @classmethod
+    def _day(cls, value, info):
+        return day(info.field_name, value)
+
+    @model_validator(mode="after")
+    def _window(self):
+        if self.since and self.until and self.since > self.until:
+            raise ValueError(f"-a since={self.since} is after -a until={self.until}")
+        return self
+
+    def given(self, kwargs: dict) -> dict:
+        """The arguments given (as the user wrote them, empty ones left out), for runs.jsonl."""
+        return {name: value for name, value in kwargs.items() if name in type(self).model_fields and value}
+
+
 def arguments_model(spidercls) -> type[SpiderArguments] | None:
     """The model a spider class declares with ``Args[Model]``, or None."""
     for cls in spidercls.__mro__:
@@ -55,7 +78,9 @@ def arguments_model(spidercls) -> type[SpiderArguments] | None:
 
 
 def argument_names(model: type[SpiderArguments]) -> list[str]:
-    return [name for name in model.model_fields if name != "job"]
+    """The arguments a model declares: its own first (finews's categories before the day window)."""
+    own = [name for name in vars(model).get("__annotations__", {}) if name in model.model_fields]
+    return [name for name in dict.fromkeys([*own, *model.model_fields]) if name != "job"]
 
 
 def spider_class(spider_loader, name: str) -> type:

@@ -1,62 +1,43 @@
 """The finews crawl: category pages -> post pages -> share data -> items."""
 
 import logging
-from datetime import date
 from functools import cached_property
 
 import scrapy
 from parsel import Selector
-from pydantic import field_validator, model_validator
 from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.http import TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy_spider_metadata import Args
 
 from newscrawl.archive.store import ArchiveStore
+from newscrawl.completion import PostCompleter
 from newscrawl.errors import ConfigError
 from newscrawl.extensions.listings import listing_read
 from newscrawl.extensions.rejects import RejectLog
 from newscrawl.failures import failure_reason, reject_reason
-from newscrawl.items import PostItem
-from newscrawl.loading.processors import site_time
 from newscrawl.setting_registry import setting
-from newscrawl.sharedata.data import ShareData, Unavailable
+from newscrawl.sharedata.data import ShareData
 from newscrawl.site.discovery import FoundPost, category_from_link, category_from_tags, read_feed, read_home_page
+from newscrawl.site.fetched import SitePost
 from newscrawl.site.pages import IncompletePageError, PageError
 from newscrawl.site.reader import PageReader
-from newscrawl.spider_arguments import SpiderArguments, argument, check_arguments, day
-from newscrawl.site.fetched import SitePost, UpstreamPost
 from newscrawl.site.urls import (
     INFO_CODE_KEY,
     canonical_url,
     category_url,
     parse_post_url,
-    parse_share_link,
-    share_page_url,
 )
+from newscrawl.spider_arguments import CrawlArguments, argument, check_arguments
 
 
 ALL = "all"
 
 
-class FinewsArguments(SpiderArguments):
+class FinewsArguments(CrawlArguments):
     categories: str | None = argument(
         "the category slugs to crawl, comma-separated, or `all` (every category, found from the home page, the "
-        "feed and the pages posts link); a named crawl has its own by default", "SLUG,...", default=None)
-    since: date | None = argument("only posts of this day or later (the day in the post's URL)", "YYYY-MM-DD", default=None)
-    until: date | None = argument("only posts of this day or earlier", "YYYY-MM-DD", default=None)
-    refresh: bool = argument("`1`: fetch and rewrite posts already archived too", "1", default=False)
-
-    @field_validator("since", "until", mode="before")
-    @classmethod
-    def _day(cls, value, info):
-        return day(info.field_name, value)
-
-    @model_validator(mode="after")
-    def _window(self):
-        if self.since and self.until and self.since > self.until:
-            raise ValueError(f"-a since={self.since} is after -a until={self.until}")
-        return self
+        "feed and the pages posts link); a named crawl has its own by default", "SLUG,...", None)
 
 
 class FinewsSpider(Args[FinewsArguments], scrapy.Spider):
@@ -83,7 +64,7 @@ class FinewsSpider(Args[FinewsArguments], scrapy.Spider):
     def __init__(self, *args, **kwargs):
         check_arguments(type(self), kwargs)  # one line for a bad one (Args would log a block, then raise)
         super().__init__(*args, **kwargs)
-        self.run_args = {name: value for name, value in kwargs.items() if name in FinewsArguments.model_fields and value}
+        self.run_args = self.args.given(kwargs)
         if self.args.categories:
             self.categories = [slug.strip() for slug in self.args.categories.split(",") if slug.strip()]
         else:
@@ -108,7 +89,7 @@ class FinewsSpider(Args[FinewsArguments], scrapy.Spider):
         spider.site_url = setting(crawler.settings, "NEWSCRAWL_SITE_URL").rstrip("/")
         spider.share = ShareData(crawler)
         spider.reader = PageReader.from_crawler(crawler)
-        spider.share_url = setting(crawler.settings, "NEWSCRAWL_SHARE_URL")
+        spider.completer = PostCompleter(crawler, spider.share, spider.reader)
         return spider
 
     # Extensions exist only once the crawl starts; ``scrapy parse`` replaces start().
@@ -299,15 +280,7 @@ class FinewsSpider(Args[FinewsArguments], scrapy.Spider):
             self.rejects.record("unknown_category", site.url, info_code,
                                 "no category page lists it, and neither its back link nor its tags name one")
             return
-        link = parse_share_link(site.share_url) if site.share_url else None
-        # The real archive has a post with no title, no date and an empty share link (``<>``):
-        # its share data, asked for by its infoCode, has them.
-        untitled = not site.title or site_time(site.time_text) is None
-        if untitled and link is None:
-            link = parse_share_link(share_page_url(self.share_url, info_code))
-        needs_share_data = not site.body.text_length or site.is_digest or untitled
-        share = await self.share.fetch(link) if link and needs_share_data else None
-        if post := await self.finish(site, share):
+        if post := await self.completer.complete(site):
             yield post
 
     def post_failed(self, failure):
@@ -315,22 +288,3 @@ class FinewsSpider(Args[FinewsArguments], scrapy.Spider):
         url = canonical_url(failure.request)  # the first of its redirects
         info_code = failure.request.meta.get(INFO_CODE_KEY) or getattr(parse_post_url(url), "info_code", None)
         self.rejects.record(reject_reason(failure.value), url, info_code, failure_reason(failure))
-
-    async def finish(self, site: SitePost, share: UpstreamPost | Unavailable | None) -> PostItem | None:
-        """The post, from the site and its share data; None (a reject) when neither has a body.
-
-        Share data that failed to come (the share host down, a 5xx, a timeout...) for a
-        post the site gives no body, title or date is that failure's reject, retried by
-        later runs; only share data saying there is no such article makes it ``no_body``.
-        """
-        upstream = share if isinstance(share, UpstreamPost) else None
-        untitled = not site.title or site_time(site.time_text) is None
-        if upstream is not None:
-            self.crawler.stats.inc_value("newscrawl/sharedata_used")
-        elif isinstance(share, Unavailable) and share.failed and (not site.body.text_length or untitled):
-            self.rejects.record(share.reason, site.url, site.info_code, share.why)
-            return None
-        elif not site.body.text_length:
-            self.rejects.record("no_body", site.url, site.info_code, share.why if share else "")
-            return None
-        return await self.reader.post(site, upstream)

@@ -50,14 +50,14 @@ def test_a_deleted_post_is_fetched_again(output):
     assert again.report()["posts"]["written"] == 1
 
 
-def _verify(output) -> subprocess.CompletedProcess:
+def _verify(output, *options: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "NEWSCRAWL_OUTPUT_DIR": str(output)}
     env.pop("NEWSCRAWL_STATE", None)
-    return subprocess.run([sys.executable, "-m", "scrapy", "verify"], cwd=REPO, env=env, capture_output=True,
+    return subprocess.run([sys.executable, "-m", "scrapy", "verify", *options], cwd=REPO, env=env, capture_output=True,
                           text=True, timeout=60)
 
 
-def test_verify_reports_and_repairs_the_state(output):
+def test_verify_reports_and_verify_repair_repairs_the_state(output):
     with MockSite(POSTS, include_seed=False).serve() as site:
         crawl(site, output)
         posts = output / "_posts"
@@ -69,9 +69,19 @@ def test_verify_reports_and_repairs_the_state(output):
                            encoding="utf-8")
         (posts / "notes.md").write_text("my notes\n", encoding="utf-8")
 
-        found = _verify(output)
+        state_before = (output / "state.sqlite3").read_bytes()
+        checked = _verify(output)
+        assert checked.returncode == 1, checked.stderr
+        lines = checked.stdout.splitlines()
+        assert sum(f"{POSTS[0].info_code}: " in line and "--repair forgets it" in line for line in lines) == 1
+        assert any("NW202202240000009999" in line and "--repair records it as archived" in line for line in lines)
+        assert lines[-1] == "5 finding(s), nothing changed: `scrapy verify --repair` does what each line says"
+        assert (output / "state.sqlite3").read_bytes() == state_before
+
+        found = _verify(output, "--repair")
         assert found.returncode == 1, found.stderr
         lines = found.stdout.splitlines()
+        assert lines[-1] == "5 finding(s), state repaired"
         assert sum(f"{POSTS[0].info_code}: " in line and "forgotten" in line for line in lines) == 1
         assert sum(f"{POSTS[1].info_code}: " in line and "forgotten" in line for line in lines) == 1
         assert any("NW202202240000009999" in line and "recorded as archived" in line for line in lines)

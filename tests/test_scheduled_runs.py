@@ -153,11 +153,11 @@ def test_exit_status(output):
 
         cut_short = crawl(site, output / "cut", "finews", "-a", categories_of(posts), "-s", "CLOSESPIDER_ITEMCOUNT=1")
         assert cut_short.returncode == 1
-        assert [p for p in cut_short.report()["problems"] if p.startswith("Finish Reason Monitor") and "closespider_itemcount" in p]
+        assert [p for p in cut_short.report()["problems"] if p == "Finish: the run ended early (closespider_itemcount)"]
 
         missing = crawl(site, output / "missing", "finews", "-a", "categories=nosuchcategory")
         assert missing.returncode == 1 and missing.report()["errors"] == 1
-        assert [p for p in missing.report()["problems"] if p.startswith("Error Count Monitor")]
+        assert [p for p in missing.report()["problems"] if p == "Errors: 1 error(s) logged: the log says what failed"]
 
         # Post pages answering 404: no ERROR line (each is a reject WARNING), but most requests failed.
         site.add_fault(SITE_HOST, r"/.+/\d{4}/\d\d/\d\d/.+\.html", Fault(status=404))
@@ -225,5 +225,7 @@ def test_progress_lines_during_a_long_backfill(output):
     assert result.returncode == 0
     lines = [line for line in result.log.splitlines() if "Progress:" in line]
     assert lines, result.log[-2000:]
-    assert all(re.search(r"Progress: \d+/\d+ posts done \(\d+%\), [\d.]+ posts/min, ETA ", line) for line in lines)
-    assert f"{len(posts)}/{len(posts)} posts done (100%)" in lines[-1]  # the closing line
+    assert all(re.search(r"Progress: (\d+/\d+ posts done \(\d+%\), [\d.]+ posts/min, (ETA \d|ETA unknown|all done$)"
+                         r"|no post found yet after )", line) for line in lines), lines
+    assert f"{len(posts)}/{len(posts)} posts done (100%)" in lines[-1]  # the closing line, before the summary
+    assert result.log.index(lines[-1]) < result.log.index("Run summary:")

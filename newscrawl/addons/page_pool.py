@@ -2,7 +2,7 @@
 
 Opening a Chromium page costs more than rendering a share page in it: each
 request in a new page gave 3 to 4 share pages a second on 2 cores, pages
-reused more than twice that (README, "Share data: JSON vs browser"). At most
+reused more than twice that (docs/performance.md, "Share data: JSON vs browser"). At most
 PLAYWRIGHT_MAX_PAGES_PER_CONTEXT pages render at once; a page whose request
 failed is closed, not reused. Chromium's every connection goes through
 the crawl's filtering proxy (newscrawl.addons.browser_proxy), started before

@@ -6,12 +6,15 @@ bytes a post) are all that is kept. Files are read in name order, which is
 date order; the date window is applied to the names, before any file is read.
 """
 
+import itertools
 import logging
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+
+import yaml
 
 from newscrawl.archive.postfile import NotAPostFile, read_post
 from newscrawl.items import PostItem
@@ -54,6 +57,23 @@ class ArchivedPosts:
                 continue
             if self.selection.has_category(item["category"]):
                 yield item
+
+    def category_names(self) -> set[str]:
+        """The categories of the posts in the date window (whatever the categories chosen),
+        read from the front matter's ``categories:`` line, the rest of each file left unread."""
+        names = set()
+        for name in self._names():
+            try:
+                with (self.directory / name).open(encoding="utf-8") as file:
+                    for line in itertools.islice(file, 1, None):  # after the opening ---
+                        if line.rstrip("\r\n") == "---":
+                            break
+                        if line.startswith("categories:"):
+                            names.add(str(yaml.safe_load(line)["categories"]))
+                            break
+            except (OSError, UnicodeDecodeError, yaml.YAMLError, TypeError):
+                continue  # what reads the posts says so
+        return names
 
     def _names(self) -> list[str]:
         if not self.directory.is_dir():

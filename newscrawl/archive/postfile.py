@@ -103,8 +103,8 @@ def front_matter(item) -> str:
 
 # PyYAML's Python emitter takes about 300 us a front matter, as much as the
 # rest of a post's writing, and the C one differs on emoji and line
-# separators (README). So the values PyYAML writes plain or single-quoted
-# (nearly all) are written here as its emitter writes them (analyze_scalar
+# separators (docs/performance.md, "Profile"). So the values PyYAML writes
+# plain or single-quoted (nearly all) are written here as its emitter writes them (analyze_scalar
 # and choose_scalar_style, with allow_unicode and width=1_000_000); a front
 # matter with any other value, one PyYAML would double-quote, is yaml.dump's.
 # tests/test_properties.py checks the two against each other.

@@ -38,6 +38,7 @@ from newscrawl.commands.usage import add_help_sections
 from newscrawl.errors import ConfigError
 from newscrawl.exitcodes import CRAWL_STATUSES, EXIT_BAD_RUN, EXIT_LOCKED, exit_on_config_error
 from newscrawl.failures import PROBLEMS_KEY
+from newscrawl.middlewares.causes import CAUSES_KEY
 from newscrawl.runlock import ArchiveLocked, archive_lock
 from newscrawl.spider_arguments import check_crawl_arguments, spider_class
 
@@ -45,20 +46,18 @@ logger = logging.getLogger(__name__)
 
 
 class Command(ScrapyCrawlCommand):
-    takes_spider = True  # its argument is a spider's name (demo, a subclass, names its own)
-
     def short_desc(self) -> str:
         return "Run a spider: crawl the site into the archive (exit status 0 good, 1 bad run, 2 config error, 75 locked)"
 
     def add_options(self, parser) -> None:
         super().add_options(parser)
-        add_help_sections(parser, CRAWL_STATUSES, self.settings if self.takes_spider else None)
+        add_help_sections(parser, CRAWL_STATUSES, self.settings)
 
     def process_options(self, args, opts) -> None:
         super().process_options(args, opts)
         with exit_on_config_error():
             config.check_command_line(self.settings)
-            if self.takes_spider and len(args) == 1:
+            if len(args) == 1:
                 spidercls = spider_class(get_spider_loader(self.settings), args[0])
                 check_crawl_arguments(spidercls, opts.spargs)
 
@@ -112,10 +111,25 @@ class Command(ScrapyCrawlCommand):
         problems = crawler.stats.get_value(PROBLEMS_KEY)
         if problems is None:
             problems = ["the monitors did not run"]
-        if self.settings.get("LOG_FILE"):  # else the log, on stderr, has said it already
-            for problem in problems:
-                print(f"newscrawl: bad run: {problem}", file=sys.stderr)
+        log_file = self.settings.get("LOG_FILE")
+        if log_file and problems:  # else the log, on stderr, has said it already
+            causes = crawler.stats.get_value(CAUSES_KEY) or []
+            for line in verdict_lines(causes + problems, log_file):
+                print(f"newscrawl: bad run: {line}", file=sys.stderr)
         return EXIT_BAD_RUN if problems else 0
+
+
+#: The most lines a bad run prints to stderr beside its log file (what cron mails).
+VERDICT_LINES = 5
+
+
+def verdict_lines(reasons: list[str], log_file: str) -> list[str]:
+    """At most VERDICT_LINES of a bad run's reasons (the failed pages' causes first), the last
+    saying how many more the log file has."""
+    if len(reasons) <= VERDICT_LINES:
+        return reasons
+    shown = reasons[:VERDICT_LINES - 1]
+    return [*shown, f"and {len(reasons) - len(shown)} more, in {log_file}"]
 
 
 def _exit_without_teardown(status: int) -> None:

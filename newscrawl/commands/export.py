@@ -30,7 +30,7 @@ from newscrawl.items import PostItem
 
 class Command(ArchiveCommand, ScrapyCommand):
     def syntax(self) -> str:
-        return "-O FILE [--since YYYY-MM-DD] [--until YYYY-MM-DD] [--categories slug1,slug2]"
+        return "-O FILE [--archive DIR] [--since YYYY-MM-DD] [--until YYYY-MM-DD] [--categories slug1,slug2]"
 
     def short_desc(self) -> str:
         return "Export the archived posts as a feed (jsonl, json, csv, xml)"
@@ -53,6 +53,8 @@ class Command(ArchiveCommand, ScrapyCommand):
                     config.check_output_file(path, "-o/-O")
 
     def run(self, args, opts) -> None:
+        with exit_on_config_error():
+            self.check_archive(opts)
         posts = self.selected_posts(opts)
         count = export(posts, opts.feeds, self.settings)
         skipped = f", {posts.unreadable} unreadable file(s) skipped" if posts.unreadable else ""

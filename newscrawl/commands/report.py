@@ -7,6 +7,7 @@ verdicts. The posts are read one at a time (newscrawl.archive.archived_posts); o
 their counts per day and category are kept.
 """
 
+from datetime import datetime, timezone
 from pathlib import Path
 
 from scrapy.commands import ScrapyCommand
@@ -16,15 +17,16 @@ from newscrawl.archive.paths import output_dir
 from newscrawl.commands.selection import ArchiveCommand
 from newscrawl.exitcodes import exit_on_config_error
 from newscrawl.overview.counts import PostCounts
-from newscrawl.overview.html import render_page, run_verdict
-from newscrawl.overview.history import current_rejects, last_runs
+from newscrawl.overview.history import current_rejects, run_history
+from newscrawl.overview.html import render_page
+from newscrawl.overview.runs import RunHistory
 
 LAST_RUNS = 20
 
 
 class Command(ArchiveCommand, ScrapyCommand):
     def syntax(self) -> str:
-        return "[-o report.html] [--since YYYY-MM-DD] [--until YYYY-MM-DD] [--categories slug1,slug2]"
+        return "[-o report.html] [--archive DIR] [--since YYYY-MM-DD] [--until YYYY-MM-DD] [--categories slug1,slug2]"
 
     def short_desc(self) -> str:
         return "Write an HTML report of the archive: posts per day, missed days, rejects, last runs"
@@ -38,32 +40,35 @@ class Command(ArchiveCommand, ScrapyCommand):
         page = Path(opts.output)
         with exit_on_config_error():
             config.check_output_file(page, "-o")
+            self.check_archive(opts)  # before config.load, whose checks are for a directory a crawl may create
             config.load(self.settings)
             rejects = current_rejects(self.settings)  # opens the archive state (a Redis may not answer)
         counts = PostCounts.of(self.selected_posts(opts))
         quiet = counts.quiet_days()
-        runs = last_runs(self.settings, opts.runs)
+        runs = run_history(self.settings, opts.runs)
+        now = datetime.now(timezone.utc)
         page.parent.mkdir(parents=True, exist_ok=True)
-        page.write_text(render_page(f"newscrawl archive {output_dir(self.settings)}", counts, quiet, rejects, runs), encoding="utf-8")
-        for line in summary(counts, quiet, rejects, runs, page):
+        page.write_text(render_page(f"newscrawl archive {output_dir(self.settings)}", counts, quiet, rejects, runs, now),
+                        encoding="utf-8")
+        for line in summary(counts, quiet, rejects, runs, page, now):
             print(line)
 
 
-def summary(counts: PostCounts, quiet: dict, rejects: list[dict], runs: list[dict], page: Path) -> list[str]:
-    """The report's gist, a few lines for the terminal."""
+def summary(counts: PostCounts, quiet: dict, rejects: list[dict], runs: RunHistory, page: Path,
+            now: datetime) -> list[str]:
+    """The report's gist, a few lines for the terminal (times in Asia/Shanghai)."""
     days = counts.days()
-    lines = [f"{counts.total} posts in {len(counts.categories())} categories"
-             + (f", {days[0]} to {days[-1]}" if days else "")]
+    if not counts.total:
+        lines = ["the archive has no posts yet"]
+    else:
+        lines = [f"{counts.total} posts in {len(counts.categories())} categories, {days[0]} to {days[-1]}"]
     if quiet:
         worst = sorted(quiet.items(), key=lambda item: -len(item[1]))[:3]
         lines.append(f"{sum(map(len, quiet.values()))} possibly missed day(s) in {len(quiet)} categories: "
-                     + ", ".join(f"{category} ({len(missing)})" for category, missing in worst))
-    else:
+                     + ", ".join(f"{counts.label(category)} ({len(missing)})" for category, missing in worst))
+    elif counts.total:
         lines.append("no possibly missed days")
     lines.append(f"{len(rejects)} current reject(s)")
-    if runs:
-        verdict, problems = run_verdict(runs[0])
-        lines.append(f"last run {runs[0].get('start')}: {runs[0].get('spider')}, {verdict}"
-                     + (f" ({'; '.join(problems)})" if problems else ""))
+    lines += runs.lines(now)
     lines.append(f"report written to {page}")
     return lines

@@ -1,4 +1,6 @@
-"""``scrapy verify``: check the archive's files against its state, and repair the state.
+"""``scrapy verify``: check the archive's files against its state; ``--repair``: repair the state.
+
+What it finds, and what ``--repair`` does about it:
 
 - An archived infoCode whose file is missing, unreadable, has no valid front
   matter or holds another infoCode is forgotten: the next run that lists the
@@ -7,14 +9,14 @@
   matter is valid and names an infoCode not archived elsewhere (else it is
   only reported, and left alone).
 
-A state SQLite cannot read (newscrawl.archive.health) is only reported,
-unless ``--repair``: then it is moved aside (``<state>.corrupt-<time>``, kept),
+A state SQLite cannot read (newscrawl.archive.health) is moved aside (``<state>.corrupt-<time>``, kept),
 and a new state is built from the post files, nothing fetched, with the
 rejects and listing counts that can still be read from the old one.
 
 One line per finding, then a summary. Exit 0 when files and state agreed,
-1 when something was found (and repaired), 2 for a configuration error, 75
-while a run holds the archive.
+1 when something was found (and, with ``--repair``, repaired), 2 for a
+configuration error or a directory that is no archive, 75 while a run holds
+the archive.
 """
 
 import json
@@ -28,33 +30,31 @@ from newscrawl.archive.health import REPAIR_COMMAND, corruption, set_aside
 from newscrawl.archive.paths import posts_dir, state_path, state_uri
 from newscrawl.archive.postfile import NotAPostFile, read_post
 from newscrawl.archive.store import ArchiveStore, open_store, store_class
-from newscrawl.commands.usage import add_help_sections
+from newscrawl.commands.selection import ArchiveDirectory
 from newscrawl.errors import ConfigError
 from newscrawl.exitcodes import EXIT_BAD_RUN, EXIT_LOCKED, VERIFY_STATUSES, exit_on_config_error
 from newscrawl.runlock import ArchiveLocked, archive_lock
 
 
-class Command(ScrapyCommand):
-    requires_project = True
-    requires_crawler_process = False
+class Command(ArchiveDirectory, ScrapyCommand):
+    statuses = VERIFY_STATUSES
+
+    def syntax(self):
+        return "[--archive DIR] [--repair]"
 
     def short_desc(self):
-        return "Check that every archived post has its file and every post file is archived; repair the state"
+        return "Check that every archived post has its file and every post file is archived (--repair: make it so)"
 
     def add_options(self, parser):
         super().add_options(parser)
         parser.add_argument("--repair", action="store_true",
-                            help="also rebuild a corrupt state from the post files (the old one is moved aside)")
-        add_help_sections(parser, VERIFY_STATUSES)
-
-    def process_options(self, args, opts):
-        super().process_options(args, opts)
-        with exit_on_config_error():
-            config.check_command_line(self.settings)
+                            help="repair the state: forget what has no file, record the post files it lacks, "
+                                 "rebuild a corrupt state from the post files (the old one is moved aside)")
 
     def run(self, args, opts):
         try:
             with exit_on_config_error():
+                self.check_archive(opts)  # before config.load, whose checks are for a directory a crawl may create
                 config.load(self.settings)
                 if store_class(state_uri(self.settings)).shared:
                     raise ConfigError("scrapy verify repairs a state one run uses at a time (a SQLite file), "
@@ -71,7 +71,12 @@ class Command(ScrapyCommand):
             return
         for finding in findings:
             print(finding)
-        print(f"{len(findings)} finding(s), state repaired" if findings else "Files and state agree")
+        if not findings:
+            print("Files and state agree")
+        elif opts.repair:
+            print(f"{len(findings)} finding(s), state repaired")
+        else:
+            print(f"{len(findings)} finding(s), nothing changed: `scrapy verify --repair` does what each line says")
         self.exitcode = EXIT_BAD_RUN if findings else 0
 
     def _verify(self, repair: bool) -> list[str]:
@@ -88,7 +93,7 @@ class Command(ScrapyCommand):
         try:
             if problem:
                 findings.append(recover_history(aside, store))
-            findings += verify(store, posts_dir(self.settings))
+            findings += verify(store, posts_dir(self.settings), repair)
         finally:
             store.close()
         return findings
@@ -103,8 +108,12 @@ def read_post_file(path) -> dict | None:
         return None
 
 
-def verify(store: ArchiveStore, directory) -> list[str]:
-    """Compare, repair the state, and say what was found."""
+def verify(store: ArchiveStore, directory, repair: bool = True) -> list[str]:
+    """Compare, and say what was found; ``repair``: and repair the state, else say what --repair would do."""
+
+    def done(did: str, would: str) -> str:
+        return did if repair else f"--repair {would}"
+
     findings = []
     in_place: dict[str, str] = {}  # path -> infoCode, for the files the state knows
     for info_code, path in list(store.archived()):
@@ -113,8 +122,9 @@ def verify(store: ArchiveStore, directory) -> list[str]:
             in_place[str(path)] = info_code
             continue
         why = "is missing or has no valid front matter" if meta is None else f"holds info_code {meta.get('info_code')!r}"
-        store.forget(info_code)
-        findings.append(f"{info_code}: {path} {why}; forgotten, so the next run fetches it again")
+        if repair:
+            store.forget(info_code)
+        findings.append(f"{info_code}: {path} {why}; {done('forgotten', 'forgets it')}, so the next run fetches it again")
     for path in sorted(directory.glob("*.md")):
         if str(path) in in_place:
             continue
@@ -125,8 +135,9 @@ def verify(store: ArchiveStore, directory) -> list[str]:
         elif store.archived_path(str(info_code)):
             findings.append(f"{path}: a second file for {info_code} (archived as {store.archived_path(info_code)}); left alone")
         else:
-            store.mark_archived(str(info_code), str(path), meta["url"])
-            findings.append(f"{path}: not in the state; recorded as archived ({info_code})")
+            if repair:
+                store.mark_archived(str(info_code), str(path), meta["url"])
+            findings.append(f"{path}: not in the state; {done('recorded', 'records it')} as archived ({info_code})")
     return findings
 
 

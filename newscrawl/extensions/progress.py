@@ -1,4 +1,6 @@
-"""Periodic progress lines for long backfills: done out of discovered, rate, ETA."""
+"""Periodic progress lines: posts done out of those found, rate and time left; or, before any
+post is found, the pages being waited for (a site that accepts connections and never answers
+shows here, not only once DOWNLOAD_TIMEOUT and the retries have run out)."""
 
 import logging
 import time
@@ -13,18 +15,29 @@ logger = logging.getLogger(__name__)
 DONE_KEYS = ("newscrawl/written", "newscrawl/rejected", "newscrawl/duplicate")
 
 
-class Progress:
-    """Every NEWSCRAWL_PROGRESS_INTERVAL seconds (0: never), and once at the end."""
+def duration(seconds: float) -> str:
+    """``12 s``, ``3.5 min``, ``2.1 h``."""
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 90 * 60:
+        return f"{seconds / 60:.1f} min"
+    return f"{seconds / 3600:.1f} h"
 
-    def __init__(self, stats, interval: float):
-        self.stats = stats
+
+class Progress:
+    """Every NEWSCRAWL_PROGRESS_INTERVAL seconds (0: never), and once at the end
+    (before the run summary: RunReport comes after it in EXTENSIONS)."""
+
+    def __init__(self, crawler, interval: float):
+        self.crawler = crawler
+        self.stats = crawler.stats
         self.interval = interval
         self.loop: task.LoopingCall | None = None
         self.started = 0.0
 
     @classmethod
     def from_crawler(cls, crawler):
-        progress = cls(crawler.stats, setting(crawler.settings, "NEWSCRAWL_PROGRESS_INTERVAL"))
+        progress = cls(crawler, setting(crawler.settings, "NEWSCRAWL_PROGRESS_INTERVAL"))
         crawler.signals.connect(progress.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(progress.spider_closed, signal=signals.spider_closed)
         return progress
@@ -38,16 +51,30 @@ class Progress:
     def spider_closed(self, spider, reason):
         if self.loop and self.loop.running:
             self.loop.stop()
-            self.log()  # where the run ended
+            self.log(final=True)  # where the run ended
 
-    def log(self):
+    def log(self, final: bool = False):
         discovered = self.stats.get_value("newscrawl/post_requests", 0)
-        done = sum(self.stats.get_value(key, 0) for key in DONE_KEYS)
-        if not discovered:
-            return
         elapsed = time.monotonic() - self.started
+        if not discovered:
+            if not final:
+                logger.info("Progress: no post found yet after %s; %s", duration(elapsed), self.waiting())
+            return
+        done = sum(self.stats.get_value(key, 0) for key in DONE_KEYS)
         rate = done / elapsed * 60 if elapsed else 0.0
         remaining = max(discovered - done, 0)
-        eta = f"{remaining / rate:.1f} min" if rate else "unknown"
-        logger.info("Progress: %d/%d posts done (%.0f%%), %.1f posts/min, ETA %s",
-                    done, discovered, 100 * done / discovered, rate, eta)
+        if not remaining:
+            left = "all done"
+        elif rate:
+            left = f"ETA {duration(remaining / rate * 60)} for the posts found so far"
+        else:
+            left = f"ETA unknown: none done yet, {self.waiting()}"
+        logger.info("Progress: %d/%d posts done (%.0f%%), %.1f posts/min, %s",
+                    done, discovered, 100 * done / discovered, rate, left)
+
+    def waiting(self) -> str:
+        """The pages in the downloader, the retries so far."""
+        engine = self.crawler.engine
+        active = len(engine.downloader.active) if engine and engine.downloader else 0
+        retries = self.stats.get_value("retry/count", 0)
+        return f"waiting for {active} page(s)" + (f", {retries} retries so far" if retries else "")

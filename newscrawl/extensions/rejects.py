@@ -136,3 +136,11 @@ def _readable(record: dict) -> dict:
         return datetime.fromtimestamp(moment, timezone.utc).isoformat(timespec="seconds")
 
     return {**record, "first_seen": iso(record["first_seen"]), "last_seen": iso(record["last_seen"])}
+
+
+class UnkeptRejects(RejectLog):
+    """The rejects of a look at pages (newscrawl.commands.look): logged and counted, but
+    rejects.jsonl, the archive's, is left as the last run wrote it."""
+
+    def spider_closed(self, spider):
+        pass

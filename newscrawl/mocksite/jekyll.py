@@ -24,7 +24,7 @@ import lxml.html
 
 from .source_posts import JEKYLL_SOURCE, POST_PATH_RE, SITE_HOST, SITE_URL, Post, source_text
 
-#: The home page versions the site had (SITE.md): each tag's five newest, or the newest 100.
+#: The home page versions the site had (docs/site.md, "URL scheme"): each tag's five newest, or the newest 100.
 HOMES = {"index": "index.md", "latest100": "index-latest100.md"}
 
 

@@ -2,8 +2,8 @@
 
 A Post is one post as the generator wrote it (``_posts/YYYY-MM-DD-<infoCode>.md``)
 together with the upstream truth behind it (the share data's time, publisher
-and body). ``generate_posts`` makes realistic ones, carrying what SITE.md
-lists: titles with ``<...>``, ``"``, ``&`` and stray spaces; offset-less
+and body). ``generate_posts`` makes realistic ones, carrying what docs/site.md
+lists ("Data quirks seen in the real archive"): titles with ``<...>``, ``"``, ``&`` and stray spaces; offset-less
 dates (shown 8 hours late); empty bodies; emnews digests (publisher in
 full-width or ASCII brackets, share link sometimes empty); ``Wind``'s case;
 the spaced category; three forms of back link; bodies with tables,

@@ -34,7 +34,7 @@ def posts_chart(counts: PostCounts, quiet: dict[str, list[date]]) -> str:
     if not days:
         return '<p class="empty">No posts in the archive yet.</p>'
     cell = max(2, min(18, 900 // len(days)))
-    left = min(40, max(len(c) for c in categories)) * CHAR + 12
+    left = min(60, max(text_width(counts.label(c)) for c in categories)) * CHAR + 12
     top = BARS_HEIGHT + AXIS
     width, height = left + cell * len(days) + RIGHT, top + ROW * len(categories) + 4
     column = {day: left + cell * n for n, day in enumerate(days)}
@@ -59,7 +59,7 @@ def posts_chart(counts: PostCounts, quiet: dict[str, list[date]]) -> str:
     row_y = {category: top + ROW * row for row, category in enumerate(categories)}
     totals = counts.category_totals()
     for category, y in row_y.items():
-        parts.append(f'<text x="{left - 6}" y="{y + ROW - 4}" text-anchor="end">{escape(category)}</text>')
+        parts.append(f'<text x="{left - 6}" y="{y + ROW - 4}" text-anchor="end">{escape(counts.label(category))}</text>')
         parts.append(f'<rect x="{left}" y="{y}" width="{cell * len(days)}" height="{ROW - 2}" fill="{EMPTY}"/>')
         for day in quiet.get(category, ()):
             parts.append(_cell(column[day], y, cell - inset, QUIET, "quiet", day, category, 0))
@@ -68,6 +68,11 @@ def posts_chart(counts: PostCounts, quiet: dict[str, list[date]]) -> str:
         parts.append(_cell(column[day], row_y[category], cell - inset, shade(posts, limits), "cell", day, category, posts))
     parts.append("</svg>")
     return "\n".join(parts)
+
+
+def text_width(text: str) -> int:
+    """A label's width in CHARs: a CJK character takes two."""
+    return sum(2 if ord(char) >= 0x2E80 else 1 for char in text)
 
 
 def _cell(x: int, y: int, width: int, fill: str, kind: str, day: date, category: str, posts: int) -> str:

@@ -12,6 +12,8 @@ from newscrawl.items import PostItem
 ACTIVE_DAY_SHARE = 0.5
 #: ...over at least this many days (too short a history says nothing).
 MIN_HISTORY_DAYS = 7
+#: A category is named after its posts' publisher when at least this share of them have it.
+SAME_NAME_SHARE = 0.8
 
 
 @dataclass
@@ -19,13 +21,34 @@ class PostCounts:
     """How many posts each (day, category) has; days are the posts' own (Asia/Shanghai) days."""
 
     per_day: Counter = field(default_factory=Counter)  # (date, category) -> posts
+    sources: dict[str, Counter] = field(default_factory=dict)  # category -> its posts' publishers (source)
+    tags: dict[str, Counter] = field(default_factory=dict)  # category -> its posts' tags
 
     @classmethod
     def of(cls, posts: Iterable[PostItem]) -> "PostCounts":
         counts = cls()
         for post in posts:
-            counts.per_day[date.fromisoformat(post["date"][:10]), post["category"]] += 1
+            category = post["category"]
+            counts.per_day[date.fromisoformat(post["date"][:10]), category] += 1
+            counts.sources.setdefault(category, Counter())[post.get("source") or ""] += 1
+            counts.tags.setdefault(category, Counter())[post.get("tags") or ""] += 1
         return counts
+
+    def name(self, category: str) -> str:
+        """The category's name on the site, in Chinese: the publisher of (nearly) all its posts
+        (qingdaocaijingribao: 青岛财经日报; "" for Wind, whose slug is its name), else its tag
+        (emnews, of many publishers: 东财滚动新闻)."""
+        sources, tags = self.sources.get(category), self.tags.get(category)
+        if sources:
+            source, posts = sources.most_common(1)[0]
+            if source and posts >= SAME_NAME_SHARE * sum(sources.values()):
+                return "" if source.lower() == category.lower() else source
+        tag = tags.most_common(1)[0][0] if tags else ""
+        return "" if tag.lower() == category.lower() else tag
+
+    def label(self, category: str) -> str:
+        """``qingdaocaijingribao 青岛财经日报``: the slug and its name."""
+        return f"{category} {self.name(category)}".strip()
 
     @property
     def total(self) -> int:

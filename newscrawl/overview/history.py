@@ -6,6 +6,7 @@ from pathlib import Path
 
 from newscrawl.archive.paths import rejects_path, runs_path
 from newscrawl.archive.store import open_store
+from newscrawl.overview.runs import RunHistory
 
 
 def current_rejects(settings) -> list[dict]:
@@ -28,12 +29,17 @@ def current_rejects(settings) -> list[dict]:
         store.close()
 
 
-def last_runs(settings, count: int) -> list[dict]:
-    """The newest ``count`` lines of runs.jsonl, newest first."""
+def run_history(settings, count: int) -> RunHistory:
+    """The newest ``count`` lines of runs.jsonl, newest first, and the newest good run."""
     path = runs_path(settings)
     if not path.exists():
-        return []
-    return list(reversed(deque(_json_lines(path), maxlen=count)))
+        return RunHistory([], None)
+    last, last_good = deque(maxlen=count), None
+    for run in _json_lines(path):
+        last.append(run)
+        if run.get("verdict") == "ok":
+            last_good = run
+    return RunHistory(list(reversed(last)), last_good)
 
 
 def _json_lines(path: Path):

@@ -11,7 +11,7 @@ markdownify wrote for every body the site gives, so a refresh rewrites no
 post for the change: markdownify's whitespace rules, a ``<center>`` made a
 ``<div>`` (stripped, html-to-markdown would run it into the block before
 it), an empty header row for a table without one, no empty list items or
-links. Where the two still differ (junk markup; the README says how),
+links. Where the two still differ (junk markup; docs/performance.md, "Body conversion", says how),
 html-to-markdown's is the more faithful Markdown.
 
 The archive is built by Jekyll (kramdown), which passes raw HTML through, so

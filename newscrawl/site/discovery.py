@@ -4,10 +4,11 @@ A post URL carries its category lower-cased (``Wind`` -> ``/wind/...``), a
 space making two segments, so the case-kept slug of a post found outside a
 category page is taken only from what names it exactly: the feed's
 ``<category term>``s, a home-page tag whose pinyin spells the URL's segments
-(SITE.md: slugs are the publisher's name as xpinyin writes it), or, on the
-post page, a back link to ``/category/<slug>.html`` or such a tag. Lacking
-those, the URL's segments are a candidate slug, right if its category page
-answers (``/emnews/...`` -> ``/category/emnews.html``).
+(docs/site.md, "The generator and its repository": slugs are the
+publisher's name as xpinyin writes it), or, on the post page, a back link
+to ``/category/<slug>.html`` or such a tag. Lacking those, the URL's
+segments are a candidate slug, right if its category page answers
+(``/emnews/...`` -> ``/category/emnews.html``).
 
 Pages are read the way kramdown may have left them: a title holding
 ``<研报>`` makes it escape the rest of its list, so every later heading and

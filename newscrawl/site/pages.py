@@ -3,7 +3,7 @@ eastmoney articles.
 
 Post pages are read inside ``<section>`` only: the ``<head>`` holds an
 ``og:description`` whose unescaped body HTML spills stray fragments of the
-article (SITE.md).
+article (docs/site.md, "Page anatomy").
 """
 
 import json

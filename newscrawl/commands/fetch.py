@@ -1,0 +1,9 @@
+"""``scrapy fetch``: Scrapy's, as a look at pages, no run of the archive (newscrawl.commands.look)."""
+
+from scrapy.commands.fetch import Command as ScrapyCommand
+
+from newscrawl.commands.look import LookCommand
+
+
+class Command(LookCommand, ScrapyCommand):
+    pass

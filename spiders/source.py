@@ -1,0 +1,176 @@
+"""Import the site's own source: every post file its generator wrote, in a folder or in the git history."""
+
+import asyncio
+from functools import cached_property
+from pathlib import Path
+
+import scrapy
+from pydantic import field_validator
+from scrapy_spider_metadata import Args
+
+from newscrawl.archive.store import ArchiveStore
+from newscrawl.completion import PostCompleter
+from newscrawl.errors import ConfigError
+from newscrawl.extensions.rejects import RejectLog
+from newscrawl.extensions.runlog import NOT_POST_PREFIX
+from newscrawl.items import PostItem
+from newscrawl.setting_registry import setting
+from newscrawl.sharedata.data import ShareData
+from newscrawl.site.pages import PageError
+from newscrawl.site.reader import PageReader
+from newscrawl.source.generator_file import NotAPost, SourcePost, name_parts, read_source_post
+from newscrawl.source.repository import HistoryError, SourceVersion, check_repository, folder_files, history_versions
+from newscrawl.spider_arguments import CrawlArguments, argument, check_arguments
+
+#: Posts read and not yet finished at once: enough to keep a parse worker and the
+#: share hosts busy, few enough that memory does not grow with the folder.
+IN_FLIGHT = 64
+
+
+class SourceArguments(CrawlArguments):
+    path: str = argument("the folder to import: a checkout of the site's source, or any folder of its post files "
+                         "(at any depth)", "PATH")
+    history: str | None = argument("`all`: every version of every post file committed on any ref of the git "
+                                   "repository at PATH, the newest of each infoCode winning", "all", None)
+
+    @field_validator("history")
+    @classmethod
+    def _all_or_nothing(cls, value):
+        if value not in (None, "", "all"):
+            raise ValueError(f"-a history={value}: the one history there is to import is all (-a history=all)")
+        return value
+
+
+class SourceSpider(Args[SourceArguments], scrapy.Spider):
+    """``scrapy crawl source -a path=PATH [-a history=all]``.
+
+    Imports every post file under PATH (a checkout of the site's source, or
+    any folder of its post files, at any depth); with ``history=all``, PATH
+    being a git repository, every version of every post file committed on
+    any ref, the newest committed version of each infoCode winning (an
+    older one is not read). Each file is read as Jekyll shows it
+    (newscrawl.source.generator_file), then goes the way of a crawled post
+    page: the same reader, share data and loaders (newscrawl.completion),
+    the same pipelines. An archived infoCode is skipped before its file is
+    read (``refresh=1`` rewrites it); ``since``/``until`` bound the post's
+    day as its URL gives it, as for a crawl. A file that is not a post is
+    a counted skip, with its reason in the log and runs.jsonl.
+    """
+
+    name = "source"
+    metadata = {"title": "source", "description": "import the site's own source: every post file in a folder "
+                "(a checkout of the generator's repository), or in its git history, as a crawled post page"}
+
+    def __init__(self, *args, **kwargs):
+        check_arguments(type(self), kwargs)  # one line for a bad one (Args would log a block, then raise)
+        super().__init__(*args, **kwargs)
+        self.check_crawl_arguments(**kwargs)
+        self.run_args = self.args.given(kwargs)
+        self.root = Path(self.args.path)
+        self.history = self.args.history == "all"
+        self.since, self.until, self.refresh = self.args.since, self.args.until, self.args.refresh
+        self.met: set[str] = set()  # infoCodes whose (newest) post file was met: the others are older versions
+        self.skipped_paths: set[str] = set()  # paths counted as not posts (once, whatever their versions)
+
+    @classmethod
+    def check_crawl_arguments(cls, path: str, history: str | None = None, **others) -> None:
+        """The folder (and, for its history, the git repository) is there."""
+        if not Path(path).is_dir():
+            raise ConfigError(f"-a path={path}: no such folder")
+        if history == "all":
+            check_repository(Path(path))
+
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.site_url = setting(crawler.settings, "NEWSCRAWL_SITE_URL")
+        spider.reader = PageReader.from_crawler(crawler)
+        spider.completer = PostCompleter(crawler, ShareData(crawler), spider.reader)
+        return spider
+
+    # Extensions exist only once the crawl starts.
+    @cached_property
+    def store(self) -> ArchiveStore:
+        return self.crawler.get_extension(ArchiveStore)
+
+    @cached_property
+    def rejects(self) -> RejectLog:
+        return self.crawler.get_extension(RejectLog)
+
+    async def start(self):
+        """Each post file read, then finished IN_FLIGHT at a time; the posts as they are done."""
+        stats = self.crawler.stats
+        if self.history:
+            versions = history_versions(self.root, on_commit=lambda: stats.inc_value("newscrawl/commits_read"))
+        else:
+            versions = folder_files(self.root)
+        pending: set[asyncio.Future] = set()
+        try:
+            try:
+                for version in versions:
+                    if source := self.read(version):
+                        pending.add(asyncio.ensure_future(self.import_post(source)))
+                    while len(pending) >= IN_FLIGHT:
+                        done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+                        for post in filter(None, (task.result() for task in done)):
+                            yield post
+            except HistoryError as exc:  # what was read is imported; the run is bad
+                self.logger.error("Reading the history of %s failed: %s", self.root, exc)
+            while pending:
+                done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+                for post in filter(None, (task.result() for task in done)):
+                    yield post
+        finally:
+            for task in pending:
+                task.cancel()  # the crawl was stopped
+            versions.close()
+
+    def read(self, version: SourceVersion) -> SourcePost | None:
+        """The post a file holds, or None: not a post, archived, given up, outside the window, an older version."""
+        stats = self.crawler.stats
+        try:
+            _, info_code = name_parts(version.name)
+        except NotAPost as exc:
+            self.not_a_post(version, exc)
+            return None
+        if info_code in self.met:
+            stats.inc_value("newscrawl/skipped_older_version")
+            return None
+        if not self.refresh and self.store.is_archived(info_code):
+            self.met.add(info_code)
+            stats.inc_value("newscrawl/skipped_archived")
+            return None
+        if not self.refresh and self.rejects.given_up(info_code):
+            self.met.add(info_code)
+            stats.inc_value("newscrawl/skipped_given_up")
+            return None
+        try:
+            source = read_source_post(version.name, version.read(), self.site_url)
+        except NotAPost as exc:
+            self.not_a_post(version, exc)  # an older version may be a post
+            return None
+        except OSError as exc:
+            self.logger.error("Could not read %s: %s", version.path, exc)
+            return None
+        self.met.add(info_code)
+        if (self.since and source.day < self.since) or (self.until and source.day > self.until):
+            stats.inc_value("newscrawl/skipped_window")
+            return None
+        stats.inc_value("newscrawl/post_requests")  # a post to do (the progress lines count these)
+        return source
+
+    def not_a_post(self, version: SourceVersion, exc: NotAPost) -> None:
+        if version.path in self.skipped_paths:
+            return
+        self.skipped_paths.add(version.path)
+        self.logger.info("Not a post, skipped: %s (%s)", version.path, exc)
+        self.crawler.stats.inc_value(NOT_POST_PREFIX + exc.reason)
+
+    async def import_post(self, source: SourcePost) -> PostItem | None:
+        """The post of a source file, completed from its share data as a crawled page is; None: a reject."""
+        try:
+            site = await self.reader.post_page(source.page, source.url, source.info_code, source.category)
+            return await self.completer.complete(site)
+        except PageError as exc:  # a page reader process died (newscrawl.site.reader)
+            self.rejects.record("unreadable_source_post", source.url, source.info_code, str(exc))
+            return None
