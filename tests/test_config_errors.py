@@ -18,7 +18,7 @@ from tests.conftest import crawl, post_item, scrapy, write_archive
      "NEWSCRAWL_ALERT_ACTIONS: You must provide a value for SPIDERMON_EMAIL_TO setting."),
     # issue 20: every configuration mistake
     ("qingdaocaijng", [], {}, "no spider 'qingdaocaijng': did you mean qingdaocaijing? the spiders are finews, "
-                              "qingdaocaijing, share"),
+                              "qingdaocaijing, share, source"),
     ("qingdaocaijing", ["-s", "NEWSCRAWL_OUTPT_DIR=/tmp/x"], {},
      "-s NEWSCRAWL_OUTPT_DIR: no such setting; did you mean NEWSCRAWL_OUTPUT_DIR?"),
     ("qingdaocaijing", [], {"NEWSCRAWL_SYNC_BATCHES": "5"},
@@ -114,9 +114,9 @@ def test_help_lists_the_spiders_their_arguments_and_the_exit_statuses(output):
     assert crawl_help.returncode == 0, crawl_help.stderr
     spiders = crawl_help.stdout.split("\nSpiders\n=======\n", 1)[1].split("\nExit Status\n", 1)[0]
     listed = [line.split()[0] for line in spiders.splitlines() if line.startswith("  ") and not line.startswith("   ")]
-    assert listed == ["finews", "qingdaocaijing", "share"]
+    assert listed == ["finews", "qingdaocaijing", "share", "source"]
     for written in ("-a categories=SLUG,...", "-a since=YYYY-MM-DD", "-a until=YYYY-MM-DD", "-a refresh=1",
-                    "-a infocodes=CODES"):
+                    "-a infocodes=CODES", "-a path=PATH", "-a history=all"):
         assert f"\n                  {written}\n                      " in spiders, written
     assert "only posts of this day or later" in spiders
     statuses = crawl_help.stdout.split("\nExit Status\n===========\n", 1)[1]
