@@ -46,17 +46,22 @@ def check_command_line(settings, environ=os.environ) -> None:
             check_output_file(path, "-o/-O")
 
 
-def load(settings) -> None:
+def load(settings, writes: bool = True) -> None:
     """Check every NEWSCRAWL_* setting and the archive's directories; set LOG_LEVEL from
     NEWSCRAWL_LOG_LEVEL and the download size limits from NEWSCRAWL_MAX_PAGE_SIZE.
-    Raises ConfigError for the first wrong value."""
+    Raises ConfigError for the first wrong value.
+
+    ``writes=False``: for a command that only reads the archive (report, search), which a
+    user who cannot write it may run: its directories need not be writable.
+    """
     _apply_aliases(settings)
     for name in SETTINGS:
         setting(settings, name)
     _set_log_level(settings)
     _set_page_size(settings)
-    _check_directory("NEWSCRAWL_OUTPUT_DIR", output_dir(settings))
-    _check_state(settings)
+    if writes:
+        _check_directory("NEWSCRAWL_OUTPUT_DIR", output_dir(settings))
+    _check_state(settings, writes)
     _check_no_links(settings)
 
 
@@ -169,15 +174,16 @@ def _set_page_size(settings) -> None:
         settings.set("DOWNLOAD_WARNSIZE", size // 2, priority=priority)
 
 
-def _check_state(settings) -> None:
+def _check_state(settings, writes: bool = True) -> None:
     """A state a store is kept in (a ConfigError names the schemes); the workers of
-    a shared run share theirs; a SQLite file's directory can be made."""
+    a shared run share theirs; a SQLite file's directory can be made (``writes``)."""
     store = store_class(state_uri(settings))
     if not store.shared:
         if settings.get("NEWSCRAWL_REDIS_URL"):
             raise ConfigError(f"NEWSCRAWL_STATE={settings.get('NEWSCRAWL_STATE')}: the workers of a shared run "
                               "(NEWSCRAWL_REDIS_URL) share their archive state: leave it empty, or give a redis:// URI")
-        _check_directory("NEWSCRAWL_STATE", state_path(settings).parent)
+        if writes:
+            _check_directory("NEWSCRAWL_STATE", state_path(settings).parent)
 
 
 def _check_no_links(settings) -> None:

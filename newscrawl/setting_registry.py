@@ -158,6 +158,10 @@ REGISTRY: tuple[Setting, ...] = (
             "`sqlite:///path` (a SQLite file, one run at a time), or `redis://host:6379/0` (shared; several runs at "
             "once); the scheme picks the store (`STORE_SCHEMES` in newscrawl/archive/store.py)", SITE,
             default_doc="`<output dir>/state.sqlite3`; with `NEWSCRAWL_REDIS_URL`, that Redis"),
+    Setting("NEWSCRAWL_SEARCH_INDEX", PATH, "",
+            "the search index of `scrapy search`, a cache of the post files that crawls keep up to date "
+            "([Search](search.md)); a reader who cannot write the archive may keep one of their own", SITE,
+            default_doc="`<output dir>/search.sqlite3`"),
     Setting("NEWSCRAWL_SYNC_BATCH", number(int, minimum=1), 20,
             "posts written, flushed to disk (fsync) and archived together, by a thread off the event loop; a killed "
             "run loses at most this many, fetched again next run. `1`: each post before the next (as scale-out workers "

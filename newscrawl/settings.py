@@ -82,6 +82,8 @@ EXTENSIONS = {
     # The last progress line, then the run's counts when the spider closes, before spidermon's monitors.
     "newscrawl.extensions.progress.Progress": 0,
     "newscrawl.extensions.runlog.RunReport": 1,
+    # Adds the posts written to the search index (scrapy search).
+    "newscrawl.search.indexer.SearchIndexer": 0,
     "spidermon.contrib.scrapy.extensions.Spidermon": 500,
 }
 
@@ -121,6 +123,8 @@ CONCURRENT_ITEMS = 1
 TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False
 FEED_EXPORT_ENCODING = "utf-8"
+#: ``-O posts.parquet`` (scrapy export, scrapy search, scrapy crawl): newscrawl/parquet.py.
+FEED_EXPORTERS = {"parquet": "newscrawl.parquet.ParquetItemExporter"}
 LOG_LEVEL = "INFO"  # until newscrawl.config sets it from NEWSCRAWL_LOG_LEVEL
 
 # Last: an environment variable overrides the default above.

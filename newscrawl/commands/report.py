@@ -41,8 +41,8 @@ class Command(ArchiveCommand, ScrapyCommand):
         with exit_on_config_error():
             config.check_output_file(page, "-o")
             self.check_archive(opts)  # before config.load, whose checks are for a directory a crawl may create
-            config.load(self.settings)
-            rejects = current_rejects(self.settings)  # opens the archive state (a Redis may not answer)
+            config.load(self.settings, writes=False)
+            rejects = current_rejects(self.settings)  # reads the archive state (a Redis may not answer)
         counts = PostCounts.of(self.selected_posts(opts))
         quiet = counts.quiet_days()
         runs = run_history(self.settings, opts.runs)
