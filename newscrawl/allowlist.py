@@ -17,7 +17,7 @@ user points there on purpose (a mirror on 127.0.0.1, the mock site).
 import ipaddress
 from urllib.parse import urlsplit
 
-from newscrawl.mirrors import HostMap
+from newscrawl.setting_registry import setting
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
 
@@ -49,10 +49,10 @@ class AllowList:
 
     @classmethod
     def from_settings(cls, settings) -> "AllowList":
-        configured = [settings.get(name) or "" for name in ("NEWSCRAWL_SITE_URL", "NEWSCRAWL_SHARE_URL")]
-        configured += HostMap.from_json(settings.get("NEWSCRAWL_HOST_MAP")).mirror_urls()
+        configured = [setting(settings, name) for name in ("NEWSCRAWL_SITE_URL", "NEWSCRAWL_SHARE_URL")]
+        configured += setting(settings, "NEWSCRAWL_HOST_MAP").mirror_urls()
         origins = {found for found in map(origin, configured) if found}
-        domains = str(settings.get("NEWSCRAWL_ALLOWED_HOSTS") or "").replace(",", " ").split()
+        domains = setting(settings, "NEWSCRAWL_ALLOWED_HOSTS")
         return cls(origins, domains, {host for _, host, _ in origins})
 
     def allows(self, url: str) -> bool:

@@ -11,6 +11,7 @@ from functools import cached_property
 from newscrawl.extensions.rejects import RejectLog
 from newscrawl.items import PostItem
 from newscrawl.loading.parse_workers import ParseWorkers
+from newscrawl.setting_registry import setting
 from newscrawl.sharedata.data import ShareData, Unavailable
 from newscrawl.site.fetched import SitePost, UpstreamPost
 from newscrawl.site.times import site_time
@@ -25,7 +26,7 @@ class PostCompleter:
         self.crawler = crawler
         self.share = share
         self.parse_workers = parse_workers
-        self.share_url = crawler.settings.get("NEWSCRAWL_SHARE_URL")
+        self.share_url = setting(crawler.settings, "NEWSCRAWL_SHARE_URL")
 
     @cached_property
     def rejects(self) -> RejectLog:  # extensions exist once the crawl starts

@@ -1,162 +1,161 @@
-"""The project's settings, from the environment, parsed and checked before the crawl starts.
+"""The settings and the command line, checked before anything is fetched.
 
-Every documented ``NEWSCRAWL_*`` setting is in SETTINGS with the way its
-value is read. newscrawl/settings.py takes each from its environment
-variable, as text (``environment()``): a project setting, so ``-s
-NAME=VALUE`` still wins. ``load(settings)``, the first thing ``scrapy crawl``
-and ``scrapy verify`` do, parses every one and raises ConfigError, one
-line, for a value that is wrong; nothing is parsed at import.
+Every ``NEWSCRAWL_*`` setting is declared in newscrawl.setting_registry.
+``check_command_line(settings)``, the first thing each project command does
+once its options are read, refuses a ``NEWSCRAWL_*`` name that is no setting
+(naming the closest one), a value of Scrapy's own settings that Scrapy could
+not read, and an output file that cannot be written; it makes the log file's
+directory. ``load(settings)``, before a
+command touches the archive, parses every ``NEWSCRAWL_*`` value, applies the
+deprecated names, and checks the directories. Each raises ConfigError, one
+line, for the first mistake; newscrawl.exitcodes turns it into exit status 2.
 """
 
+import difflib
 import os
-import re
+import sys
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit
+from urllib.request import url2pathname
 
-from scrapy.utils.misc import load_object
+from scrapy.settings import SETTINGS_PRIORITIES, default_settings
 
 from newscrawl.archive.paths import (lock_path, output_dir, posts_dir, runs_path, sqlite_companions, state_path,
                                      state_uri)
 from newscrawl.archive.backends import store_class
 from newscrawl.errors import ConfigError
-from newscrawl.mirrors import HostMap
+from newscrawl.setting_registry import ALIASES, PREFIX, SETTINGS, setting
 
-LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
-
-
-def _number(kind: type, minimum: float | None = None, maximum: float | None = None) -> Callable:
-    def parse(value):
-        try:
-            number = kind(value)
-        except (TypeError, ValueError):
-            raise ValueError(f"not {'an integer' if kind is int else 'a number'}") from None
-        if minimum is not None and number < minimum:
-            raise ValueError(f"must be at least {minimum:g}")
-        if maximum is not None and number > maximum:
-            raise ValueError(f"must be at most {maximum:g}")
-        return number
-
-    return parse
+#: Scrapy settings whose default is a whole number but which Scrapy reads as any number (getfloat).
+_SCRAPY_FRACTIONAL = frozenset({"DOWNLOAD_DELAY", "DOWNLOAD_TIMEOUT", "DNS_TIMEOUT"})
+_LOG_LEVELS = ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG")
+_CMDLINE = SETTINGS_PRIORITIES["cmdline"]
 
 
-def _choice(*choices: str) -> Callable:
-    def parse(value):
-        text = str(value).strip()
-        if text.lower() not in (c.lower() for c in choices):
-            raise ValueError(f"must be one of {', '.join(choices)}")
-        return text
-
-    return parse
-
-
-def _http_url(value) -> str:
-    parts = urlsplit(str(value))
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ValueError("must be an http(s) URL")
-    return str(value)
-
-
-_SIZE_RE = re.compile(r"(\d+(?:\.\d+)?)\s*([kmg]?)(?:i?b)?", re.IGNORECASE)
-_SIZE_UNITS = {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3}
-
-
-def byte_size(value) -> int:
-    """``33554432``, ``512K``, ``32M``, ``32MiB``, ``1G`` (units are powers of 1024): bytes, at least 1 KiB."""
-    match = _SIZE_RE.fullmatch(str(value).strip())
-    if not match:
-        raise ValueError("not a size: give bytes, or a number with K, M or G (e.g. 32M)")
-    size = int(float(match.group(1)) * _SIZE_UNITS[match.group(2).lower()])
-    if size < 1024:
-        raise ValueError("must be at least 1K")
-    return size
-
-
-def _text(value) -> str:
-    return "" if value is None else str(value)
-
-
-def _host_map(value) -> str:
-    HostMap.from_json(value)  # its ConfigError says what is wrong
-    return value
-
-
-def _hosts(value) -> list[str]:
-    hosts = value if isinstance(value, (list, tuple)) else str(value).replace(",", " ").split()
-    for host in hosts:
-        if not host or "/" in host or ":" in host:
-            raise ValueError(f"{host!r} is not a host name")
-    return list(hosts)
-
-
-def _import_paths(value) -> list[str]:
-    paths = value if isinstance(value, (list, tuple)) else str(value).replace(",", " ").split()
-    for path in paths:
-        try:
-            load_object(path)
-        except (ImportError, NameError, ValueError) as exc:
-            raise ValueError(f"cannot import {path!r} ({exc})") from None
-    return list(paths)
-
-
-#: name -> how its value is read (raises ValueError with what is wrong).
-SETTINGS: dict[str, Callable] = {
-    "NEWSCRAWL_SITE_URL": _http_url,
-    "NEWSCRAWL_HOST_MAP": _host_map,
-    "NEWSCRAWL_ALLOWED_HOSTS": _hosts,
-    "NEWSCRAWL_OUTPUT_DIR": _text,
-    "NEWSCRAWL_STATE": _text,
-    "NEWSCRAWL_SEARCH_INDEX": _text,
-    "NEWSCRAWL_SYNC_BATCH": _number(int, minimum=1),
-    "NEWSCRAWL_PARSE_WORKERS": _number(int, minimum=0),
-    "NEWSCRAWL_LOG_LEVEL": _choice(*LOG_LEVELS),
-    "NEWSCRAWL_MAX_PAGE_SIZE": byte_size,
-    "NEWSCRAWL_MAX_FAILED_SHARE": _number(float, 0, 1),
-    "NEWSCRAWL_MAX_UNPARSED_SHARE": _number(float, 0, 1),
-    "NEWSCRAWL_LISTING_MIN_SHARE": _number(float, 0, 1),
-    "NEWSCRAWL_REJECT_MAX_ATTEMPTS": _number(int, minimum=0),
-    "NEWSCRAWL_REJECT_MAX_DAYS": _number(float, minimum=0),
-    "NEWSCRAWL_ALERT_ACTIONS": _import_paths,
-    "NEWSCRAWL_PROGRESS_INTERVAL": _number(float, minimum=0),
-    "NEWSCRAWL_RETRY_AFTER_MAX": _number(float, minimum=0),
-    "NEWSCRAWL_SHARE": _choice("auto", "api", "browser", "off"),
-    "NEWSCRAWL_CHROMIUM": _text,
-    "NEWSCRAWL_CHROMIUM_SANDBOX": _choice("on", "off"),
-    "NEWSCRAWL_SHARE_PAGE_TIMEOUT": _number(float, minimum=0.001),
-    "NEWSCRAWL_SHARE_URL": _http_url,
-    "NEWSCRAWL_REDIS_URL": _text,
-    "NEWSCRAWL_REDIS_RUN": _text,
-    "NEWSCRAWL_REDIS_IDLE_TIMEOUT": _number(float, minimum=0),
-    "NEWSCRAWL_CLAIM_TIMEOUT": _number(int, minimum=1),
-}
-
-
-def environment(environ=os.environ) -> dict[str, str]:
-    """The settings given as environment variables, as text."""
-    return {name: environ[name] for name in SETTINGS if name in environ}
+def check_command_line(settings, environ=os.environ) -> None:
+    """What every project command checks first: the ``NEWSCRAWL_*`` names given (as ``-s``
+    or environment variables), Scrapy's own settings given with ``-s``, the log file and
+    the output files."""
+    _check_names(settings, environ)
+    _check_scrapy_settings(settings)
+    _make_log_directory(settings)
+    for uri in settings.getdict("FEEDS"):  # crawl -o/-O
+        if (path := local_path(uri)) is not None:
+            check_output_file(path, "-o/-O")
 
 
 def load(settings, writes: bool = True) -> None:
-    """Check every setting; set LOG_LEVEL from NEWSCRAWL_LOG_LEVEL. Raises ConfigError for the first wrong value.
+    """Check every NEWSCRAWL_* setting and the archive's directories; set LOG_LEVEL from
+    NEWSCRAWL_LOG_LEVEL and the download size limits from NEWSCRAWL_MAX_PAGE_SIZE.
+    Raises ConfigError for the first wrong value.
 
     ``writes=False``: for a command that only reads the archive (report, search), which a
     user who cannot write it may run: its directories need not be writable.
     """
-    for name, parse in SETTINGS.items():
-        value = settings.get(name)
-        if value in (None, ""):
-            continue
-        try:
-            parse(value)
-        except ValueError as exc:
-            raise ConfigError(f"{name}={value}: {exc}") from None
+    _apply_aliases(settings)
+    for name in SETTINGS:
+        setting(settings, name)
     _set_log_level(settings)
     _set_page_size(settings)
     if writes:
         _check_directory("NEWSCRAWL_OUTPUT_DIR", output_dir(settings))
     _check_state(settings, writes)
     _check_no_links(settings)
+
+
+def _check_names(settings, environ) -> None:
+    """Every NEWSCRAWL_* name given is a setting (or a setting's deprecated name): a typo is not ignored."""
+    known = [*SETTINGS, *ALIASES]
+    given = [(name, f"-s {name}" if settings.getpriority(name) >= _CMDLINE else f"setting {name}")
+             for name in settings if name.startswith(PREFIX)]
+    given += [(name, f"environment variable {name}") for name in environ if name.startswith(PREFIX)]
+    for name, where in given:
+        if name not in known:
+            close = difflib.get_close_matches(name.removeprefix(PREFIX), [k.removeprefix(PREFIX) for k in known], n=1)
+            hint = f"did you mean {PREFIX}{close[0]}?" if close else "the settings are in docs/settings.md"
+            raise ConfigError(f"{where}: no such setting; {hint}")
+
+
+def _apply_aliases(settings) -> None:
+    """A setting's deprecated name still works, with one warning line; the new name, given as strongly, wins."""
+    for alias, declared in ALIASES.items():
+        if settings.get(alias) is None:
+            continue
+        print(f"newscrawl: {alias} is deprecated, and read as {declared.name}: rename it", file=sys.stderr)
+        if settings.getpriority(alias) > settings.getpriority(declared.name):
+            settings.set(declared.name, settings.get(alias), priority=settings.getpriority(alias))
+
+
+def _check_scrapy_settings(settings) -> None:
+    """A value given with ``-s`` to one of Scrapy's own settings that Scrapy would fail to read
+    (``-s DOWNLOAD_DELAY=fast``), typed by its default; LOG_LEVEL a level Python knows. (A dict
+    setting's JSON is read by ``-s`` itself: Scrapy's usage error, exit 2.)"""
+    for name in settings:
+        if settings.getpriority(name) < _CMDLINE or not hasattr(default_settings, name) or name.startswith(PREFIX):
+            continue
+        try:
+            _read_scrapy_setting(settings, name, getattr(default_settings, name))
+        except (TypeError, ValueError) as exc:
+            raise ConfigError(f"{name}={settings.get(name)}: {exc}") from None
+
+
+def _read_scrapy_setting(settings, name: str, default) -> None:
+    if name == "LOG_LEVEL":
+        level = settings.get(name)
+        if not isinstance(level, int) and str(level).upper() not in _LOG_LEVELS:
+            raise ValueError(f"must be one of {', '.join(_LOG_LEVELS)}")
+    elif isinstance(default, bool):
+        try:
+            settings.getbool(name)
+        except ValueError:
+            raise ValueError("not a boolean (1/0, true/false)") from None
+    elif isinstance(default, float) or (isinstance(default, int) and name in _SCRAPY_FRACTIONAL):
+        try:
+            settings.getfloat(name)
+        except ValueError:
+            raise ValueError("not a number") from None
+    elif isinstance(default, int):
+        try:
+            settings.getint(name)
+        except ValueError:
+            raise ValueError("not an integer") from None
+
+
+def _make_log_directory(settings) -> None:
+    """``--logfile`` (LOG_FILE) in a directory that does not exist yet: it is made, as cron's examples expect."""
+    if not settings.get("LOG_FILE") or not settings.getbool("LOG_ENABLED"):
+        return
+    path = Path(settings.get("LOG_FILE")).expanduser()
+    check_output_file(path, "--logfile")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(f"--logfile: cannot make {path.parent}: {exc.strerror}") from None
+
+
+def local_path(uri: str) -> Path | None:
+    """The file a feed URI (``-o``/``-O``) names, or None if it is not a local file (stdout, s3, ...)."""
+    parts = urlsplit(uri)
+    if parts.scheme == "file":
+        return Path(url2pathname(parts.path))
+    if not parts.scheme or len(parts.scheme) == 1:  # a path (a drive letter on Windows)
+        return Path(uri)
+    return None
+
+
+def check_output_file(path: Path, option: str) -> None:
+    """A file a command is to write, as ``option`` names it: it, or the directories to be made for
+    it, can be written. (Writing it may fail later all the same: a full disk.)"""
+    path = Path(path)
+    if path.is_dir():
+        raise ConfigError(f"{option} {path}: is a directory")
+    if path.exists():
+        if not os.access(path, os.W_OK):
+            raise ConfigError(f"{option} {path}: not writable")
+        return
+    _check_directory(f"{option} {path}", path.parent)
 
 
 def _set_log_level(settings) -> None:
@@ -169,9 +168,8 @@ def _set_log_level(settings) -> None:
 def _set_page_size(settings) -> None:
     """NEWSCRAWL_MAX_PAGE_SIZE sets Scrapy's DOWNLOAD_MAXSIZE, and DOWNLOAD_WARNSIZE to half of it,
     as strongly as it was itself set (``-s DOWNLOAD_MAXSIZE=...`` still wins over the default)."""
-    value = settings.get("NEWSCRAWL_MAX_PAGE_SIZE")
-    if value:
-        size, priority = byte_size(value), settings.getpriority("NEWSCRAWL_MAX_PAGE_SIZE")
+    if settings.get("NEWSCRAWL_MAX_PAGE_SIZE"):
+        size, priority = setting(settings, "NEWSCRAWL_MAX_PAGE_SIZE"), settings.getpriority("NEWSCRAWL_MAX_PAGE_SIZE")
         settings.set("DOWNLOAD_MAXSIZE", size, priority=priority)
         settings.set("DOWNLOAD_WARNSIZE", size // 2, priority=priority)
 
@@ -215,20 +213,11 @@ def _check_directory(name: str, directory: Path) -> None:
     while not existing.exists():
         existing = existing.parent
     if not existing.is_dir():
+        if existing == directory:
+            raise ConfigError(f"{name}: {existing} is not a directory")
         raise ConfigError(f"{name}: {existing} is not a directory, so {directory} cannot be created")
     if not os.access(existing, os.W_OK | os.X_OK):
         raise ConfigError(f"{name}: {existing} is not writable")
-
-
-def check_spider_arguments(spider: str, given, known) -> None:
-    """Refuse ``-a`` arguments the spider does not take (a typo would otherwise be ignored).
-
-    ``_job`` is Scrapyd's, given to every spider it runs.
-    """
-    unknown = sorted(set(given) - set(known) - {"_job"})
-    if unknown:
-        raise ConfigError(f"{spider} takes no argument {', '.join(f'-a {name}' for name in unknown)}; "
-                          f"it takes: {', '.join(f'-a {name}' for name in known)}")
 
 
 def day_window(since: str | None, until: str | None, written: Callable[[str, str], str],

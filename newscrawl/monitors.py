@@ -22,6 +22,7 @@ from newscrawl.extensions.listings import ListingCounts
 from newscrawl.extensions.rejects import FAILURE, RejectLog
 from newscrawl.failures import pages_failed
 from newscrawl.stats import FIRST_WRITE_ERROR, POST_REQUESTS, PROBLEMS, REJECTED_NEW_PREFIX, WRITE_ERRORS
+from newscrawl.setting_registry import setting
 
 logger = logging.getLogger(__name__)
 
@@ -33,13 +34,13 @@ warnings.filterwarnings("ignore", message=r"Spider\.log\(\) is deprecated", cate
 UNPARSED_REASONS = ("unreadable_post_page", "incomplete_post_page", "no_body")
 
 
-class ShareMonitor(BaseScrapyMonitor):
-    """A monitor of what share of some whole went wrong, against a limit setting."""
+class FractionMonitor(BaseScrapyMonitor):
+    """A monitor of what fraction of some whole went wrong, against a limit setting."""
 
-    def assert_share_at_most(self, part: int, whole: int, setting: str, what: str, hint: str = "") -> None:
-        limit = self.crawler.settings.getfloat(setting)
-        share = part / whole if whole else 0.0
-        self.assertLessEqual(share, limit, msg=f"{part} of {whole} {what} ({share:.0%}, more than {setting}={limit:g}){hint}")
+    def assert_fraction_at_most(self, part: int, whole: int, name: str, what: str, hint: str = "") -> None:
+        limit = setting(self.crawler.settings, name)
+        fraction = part / whole if whole else 0.0
+        self.assertLessEqual(fraction, limit, msg=f"{part} of {whole} {what} ({fraction:.0%}, more than {name}={limit:g}){hint}")
 
 
 @monitors.name("Finish")
@@ -80,11 +81,11 @@ class WriteErrorsMonitor(BaseScrapyMonitor):
 
 
 @monitors.name("Failed pages")
-class FailedPagesMonitor(ShareMonitor):
-    @monitors.name("at most NEWSCRAWL_MAX_FAILED_SHARE of the pages fail")
-    def test_failed_share(self):
+class FailedPagesMonitor(FractionMonitor):
+    @monitors.name("at most NEWSCRAWL_MAX_FAILED_FRACTION of the pages fail")
+    def test_failed_fraction(self):
         failed, ended = pages_failed(self.stats)
-        self.assert_share_at_most(failed, ended, "NEWSCRAWL_MAX_FAILED_SHARE", "pages failed")
+        self.assert_fraction_at_most(failed, ended, "NEWSCRAWL_MAX_FAILED_FRACTION", "pages failed")
 
 
 @monitors.name("Listing pages")
@@ -96,12 +97,12 @@ class ListingMonitor(BaseScrapyMonitor):
 
 
 @monitors.name("Post pages")
-class UnparsedPostsMonitor(ShareMonitor):
-    @monitors.name("at most NEWSCRAWL_MAX_UNPARSED_SHARE of the post pages fail to parse")
-    def test_unparsed_share(self):
+class UnparsedPostsMonitor(FractionMonitor):
+    @monitors.name("at most NEWSCRAWL_MAX_UNPARSED_FRACTION of the post pages fail to parse")
+    def test_unparsed_fraction(self):
         fetched = self.stats.get(POST_REQUESTS, 0)
         unparsed = sum(self.stats.get(REJECTED_NEW_PREFIX + reason, 0) for reason in UNPARSED_REASONS)
-        self.assert_share_at_most(unparsed, fetched, "NEWSCRAWL_MAX_UNPARSED_SHARE", "post pages gave no post",
+        self.assert_fraction_at_most(unparsed, fetched, "NEWSCRAWL_MAX_UNPARSED_FRACTION", "post pages gave no post",
                                   hint=": has the site changed?")
 
 
@@ -119,7 +120,7 @@ class RunMonitors(MonitorSuite):
                 FailureRejectsMonitor, ItemValidationMonitor]
 
     def __init__(self, *args, crawler=None, **kwargs):
-        actions = [load_object(path) for path in crawler.settings.getlist("NEWSCRAWL_ALERT_ACTIONS")]
+        actions = [load_object(path) for path in setting(crawler.settings, "NEWSCRAWL_ALERT_ACTIONS")]
         try:
             super().__init__(*args, monitors_failed_actions=actions, crawler=crawler, **kwargs)
         except ActionNotConfigured as exc:

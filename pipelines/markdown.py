@@ -28,6 +28,7 @@ from newscrawl.archive.paths import posts_dir
 from newscrawl.archive.postfile import post_filename, render_post
 from newscrawl.archive.store import ArchiveStore
 from newscrawl.failures import write_failed
+from newscrawl.setting_registry import setting
 from newscrawl.stats import WRITTEN
 
 logger = logging.getLogger(__name__)
@@ -63,10 +64,10 @@ class MarkdownWriterPipeline:
     def from_crawler(cls, crawler):
         return cls(
             posts_dir(crawler.settings),
-            crawler.settings.get("NEWSCRAWL_SITE_URL"),
+            setting(crawler.settings, "NEWSCRAWL_SITE_URL"),
             crawler.get_extension(ArchiveStore),
             crawler.stats,
-            sync_batch=crawler.settings.getint("NEWSCRAWL_SYNC_BATCH"),
+            sync_batch=setting(crawler.settings, "NEWSCRAWL_SYNC_BATCH"),
             signals=crawler.signals,
         )
 

@@ -8,15 +8,16 @@ from parsel import Selector
 from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.http import TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy_spider_metadata import Args
 
 from newscrawl.archive.store import ArchiveIndex, ArchiveStore
 from newscrawl.completion import PostCompleter
-from newscrawl.config import check_spider_arguments, day_window
 from newscrawl.errors import ConfigError
 from newscrawl.extensions.listings import listing_read
 from newscrawl.extensions.rejects import RejectLog
 from newscrawl.failures import failure_reason, reject_reason
 from newscrawl.loading.parse_workers import ParseWorkers
+from newscrawl.setting_registry import setting
 from newscrawl.sharedata.data import ShareData
 from newscrawl.site.discovery import FoundPost, category_from_link, category_from_tags, read_feed, read_home_page
 from newscrawl.site.fetched import SitePost
@@ -27,6 +28,7 @@ from newscrawl.site.urls import (
     category_url,
     parse_post_url,
 )
+from newscrawl.spider_arguments import CrawlArguments, argument, check_arguments
 from newscrawl.stats import (
     LISTED,
     POST_REQUESTS,
@@ -40,7 +42,13 @@ from newscrawl.stats import (
 ALL = "all"
 
 
-class FinewsSpider(scrapy.Spider):
+class FinewsArguments(CrawlArguments):
+    categories: str | None = argument(
+        "the category slugs to crawl, comma-separated, or `all` (every category, found from the home page, the "
+        "feed and the pages posts link); a named crawl has its own by default", "SLUG,...", None)
+
+
+class FinewsSpider(Args[FinewsArguments], scrapy.Spider):
     """``scrapy crawl finews -a categories=slug1,slug2`` (or ``categories=all``).
 
     Follows every post a category page lists, unless its infoCode (read
@@ -55,21 +63,22 @@ class FinewsSpider(scrapy.Spider):
     """
 
     name = "finews"
+    #: scrapy-spider-metadata's: for ``scrapy crawl -h``, docs/settings.md and tools that list spiders.
+    metadata = {"title": "finews", "description": "crawl the category pages -a categories names (or every "
+                "category) and archive the posts they list that are not archived yet, completing from its share "
+                "data a post whose page lacks its body, title or date"}
     default_categories: tuple[str, ...] = ()
-    arguments = ("categories", "since", "until", "refresh")  # the -a it takes
 
-    def __init__(self, *args, categories: str | None = None, since: str | None = None, until: str | None = None,
-                 refresh: str | None = None, **kwargs):
-        check_spider_arguments(self.name, kwargs, self.arguments)
+    def __init__(self, *args, **kwargs):
+        check_arguments(type(self), kwargs)  # one line for a bad one (Args would log a block, then raise)
         super().__init__(*args, **kwargs)
-        self.run_args = {k: v for k, v in dict(categories=categories, since=since, until=until, refresh=refresh).items() if v}
-        if categories:
-            self.categories = [slug.strip() for slug in categories.split(",") if slug.strip()]
+        self.run_args = self.args.given(kwargs)
+        if self.args.categories:
+            self.categories = [slug.strip() for slug in self.args.categories.split(",") if slug.strip()]
         else:
             self.categories = list(self.default_categories)
         self.discover_all = ALL in self.categories
-        self.since, self.until = day_window(since, until, lambda name, value: f"-a {name}={value}")
-        self.refresh = refresh not in (None, "", "0", "false", "no")
+        self.since, self.until, self.refresh = self.args.since, self.args.until, self.args.refresh
         # infoCodes of the post links met in this pass over the listings, each handled once
         # (a shared run's sweep is another pass: newscrawl.scaleout.sweep empties it).
         self.seen: set[str] = set()
@@ -79,14 +88,13 @@ class FinewsSpider(scrapy.Spider):
     @classmethod
     def check_crawl_arguments(cls, categories: str | None = None, **others) -> None:
         """What ``scrapy crawl`` needs that ``scrapy parse`` does not: something to crawl."""
-        check_spider_arguments(cls.name, others, cls.arguments)
         if not (categories or "").strip(", ") and not cls.default_categories:
             raise ConfigError("nothing to crawl: give -a categories=slug1,slug2 (or all)")
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
         spider = super().from_crawler(crawler, *args, **kwargs)
-        spider.site_url = crawler.settings.get("NEWSCRAWL_SITE_URL").rstrip("/")
+        spider.site_url = setting(crawler.settings, "NEWSCRAWL_SITE_URL").rstrip("/")
         spider.share = ShareData(crawler)
         spider.parse_workers = ParseWorkers.from_crawler(crawler)
         spider.completer = PostCompleter(crawler, spider.share, spider.parse_workers)

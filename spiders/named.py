@@ -11,6 +11,7 @@ def _named_spider(name: str, slugs: tuple[str, ...]) -> type[FinewsSpider]:
         {
             "name": name,
             "default_categories": slugs,
+            "metadata": {"title": name, "description": f"finews, with -a categories={','.join(slugs)} by default (and finews's arguments)"},
             "__module__": __name__,
             "__doc__": f"``scrapy crawl {name}``: the finews crawl of {', '.join(slugs)}.",
         },

@@ -5,20 +5,27 @@ import re
 from pathlib import Path
 
 import scrapy
+from scrapy_spider_metadata import Args
 
 from newscrawl.archive.store import ArchiveStore
-from newscrawl.config import check_spider_arguments
 from newscrawl.errors import ConfigError
 from newscrawl.extensions.rejects import RejectLog
 from newscrawl.items import PostItem
 from newscrawl.loading.loaders import load_post
+from newscrawl.setting_registry import setting
 from newscrawl.sharedata.data import ShareData, Unavailable
 from newscrawl.site.unlisted import unlisted_post
 from newscrawl.site.urls import INFO_CODE_RE, ShareLink, parse_share_link, share_page_url
+from newscrawl.spider_arguments import SpiderArguments, argument, check_arguments
 from newscrawl.stats import SKIPPED_ARCHIVED, SKIPPED_GIVEN_UP
 
 
-class ShareSpider(scrapy.Spider):
+class ShareArguments(SpiderArguments):
+    infocodes: str = argument("the infoCodes to fetch: a file of them (one or more a line), or a comma-separated "
+                              "list", "CODES")
+
+
+class ShareSpider(Args[ShareArguments], scrapy.Spider):
     """``scrapy crawl share -a infocodes=<file or comma list>``.
 
     The site keeps only its last few days of posts; the share host keeps
@@ -30,17 +37,19 @@ class ShareSpider(scrapy.Spider):
     """
 
     name = "share"
+    metadata = {"title": "share", "description": "backfill, by infoCode, posts the site no longer lists, from "
+                "their share data on NEWSCRAWL_SHARE_URL"}
 
-    def __init__(self, *args, infocodes: str | None = None, **kwargs):
-        check_spider_arguments(self.name, kwargs, ("infocodes",))
+    def __init__(self, *args, **kwargs):
+        check_arguments(type(self), kwargs)  # one line for a bad one (Args would log a block, then raise)
         super().__init__(*args, **kwargs)
-        self.info_codes = read_info_codes(infocodes)
+        self.info_codes = read_info_codes(self.args.infocodes)
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
         spider = super().from_crawler(crawler, *args, **kwargs)
-        spider.site_url = crawler.settings.get("NEWSCRAWL_SITE_URL")
-        spider.share_url = crawler.settings.get("NEWSCRAWL_SHARE_URL")
+        spider.site_url = setting(crawler.settings, "NEWSCRAWL_SITE_URL")
+        spider.share_url = setting(crawler.settings, "NEWSCRAWL_SHARE_URL")
         if parse_share_link(share_page_url(spider.share_url, "X")) is None:
             raise ConfigError(f"NEWSCRAWL_SHARE_URL must be an http(s) base URL, not {spider.share_url!r}")
         spider.share = ShareData(crawler)
@@ -82,20 +91,20 @@ class ShareSpider(scrapy.Spider):
         return load_post(site, share)
 
 
-def read_info_codes(argument: str | None) -> list[str]:
+def read_info_codes(given: str | None) -> list[str]:
     """The infoCodes of ``-a infocodes=``: a file (one or more a line) or a comma list;
     duplicates dropped, order kept. Raises ConfigError for anything else."""
-    if not argument:
+    if not given:
         raise ConfigError("give the infoCodes to fetch: -a infocodes=<file or comma-separated list>")
-    codes = _split(argument)
+    codes = _split(given)
     # A list of infoCodes is never taken for a file name: a long one is too long to stat (OSError 36).
-    if not all(INFO_CODE_RE.match(code) for code in codes) and _is_file(Path(argument)):
-        codes = _split(Path(argument).read_text(encoding="utf-8"))
+    if not all(INFO_CODE_RE.match(code) for code in codes) and _is_file(Path(given)):
+        codes = _split(Path(given).read_text(encoding="utf-8"))
     for code in codes:
         if not INFO_CODE_RE.match(code):
             raise ConfigError(f"infocodes: {code!r} is neither a file nor an infoCode")
     if not codes:
-        raise ConfigError(f"infocodes: no infoCode in {argument!r}")
+        raise ConfigError(f"infocodes: no infoCode in {given!r}")
     return list(dict.fromkeys(codes))
 
 

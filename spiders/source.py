@@ -5,18 +5,21 @@ from functools import cached_property
 from pathlib import Path
 
 import scrapy
+from pydantic import field_validator
+from scrapy_spider_metadata import Args
 
 from newscrawl.archive.store import ArchiveStore
 from newscrawl.completion import PostCompleter
-from newscrawl.config import check_spider_arguments, day_window
 from newscrawl.errors import ConfigError
 from newscrawl.extensions.rejects import RejectLog
 from newscrawl.items import PostItem
 from newscrawl.loading.parse_workers import ParseWorkers
+from newscrawl.setting_registry import setting
 from newscrawl.sharedata.data import ShareData
 from newscrawl.site.pages import PageError
 from newscrawl.source.generator_file import NotAPost, SourcePost, name_parts, read_source_post
 from newscrawl.source.repository import HistoryError, SourceVersion, check_repository, folder_files, history_versions
+from newscrawl.spider_arguments import CrawlArguments, argument, check_arguments
 from newscrawl.stats import (
     COMMITS_READ,
     NOT_POST_PREFIX,
@@ -32,7 +35,21 @@ from newscrawl.stats import (
 IN_FLIGHT = 64
 
 
-class SourceSpider(scrapy.Spider):
+class SourceArguments(CrawlArguments):
+    path: str = argument("the folder to import: a checkout of the site's source, or any folder of its post files "
+                         "(at any depth)", "PATH")
+    history: str | None = argument("`all`: every version of every post file committed on any ref of the git "
+                                   "repository at PATH, the newest of each infoCode winning", "all", None)
+
+    @field_validator("history")
+    @classmethod
+    def _all_or_nothing(cls, value):
+        if value not in (None, "", "all"):
+            raise ValueError(f"-a history={value}: the one history there is to import is all (-a history=all)")
+        return value
+
+
+class SourceSpider(Args[SourceArguments], scrapy.Spider):
     """``scrapy crawl source -a path=PATH [-a history=all]``.
 
     Imports every post file under PATH (a checkout of the site's source, or
@@ -49,37 +66,32 @@ class SourceSpider(scrapy.Spider):
     """
 
     name = "source"
-    arguments = ("path", "history", "since", "until", "refresh")
+    metadata = {"title": "source", "description": "import the site's own source: every post file in a folder "
+                "(a checkout of the generator's repository), or in its git history, as a crawled post page"}
 
-    def __init__(self, *args, path: str | None = None, history: str | None = None, since: str | None = None,
-                 until: str | None = None, refresh: str | None = None, **kwargs):
-        self.check_crawl_arguments(path=path, history=history, **kwargs)
+    def __init__(self, *args, **kwargs):
+        check_arguments(type(self), kwargs)  # one line for a bad one (Args would log a block, then raise)
         super().__init__(*args, **kwargs)
-        self.run_args = {k: v for k, v in dict(path=path, history=history, since=since, until=until,
-                                                refresh=refresh).items() if v}
-        self.root = Path(path)
-        self.history = history == "all"
-        self.since, self.until = day_window(since, until, lambda name, value: f"-a {name}={value}")
-        self.refresh = refresh not in (None, "", "0", "false", "no")
+        self.check_crawl_arguments(**kwargs)
+        self.run_args = self.args.given(kwargs)
+        self.root = Path(self.args.path)
+        self.history = self.args.history == "all"
+        self.since, self.until, self.refresh = self.args.since, self.args.until, self.args.refresh
         self.met: set[str] = set()  # infoCodes whose (newest) post file was met: the others are older versions
         self.skipped_paths: set[str] = set()  # paths counted as not posts (once, whatever their versions)
 
     @classmethod
-    def check_crawl_arguments(cls, path: str | None = None, history: str | None = None, **others) -> None:
-        check_spider_arguments(cls.name, {**others, "path": path, "history": history}, cls.arguments)
-        if not path:
-            raise ConfigError("give the folder to import: -a path=PATH (a checkout of the site's source)")
+    def check_crawl_arguments(cls, path: str, history: str | None = None, **others) -> None:
+        """The folder (and, for its history, the git repository) is there."""
         if not Path(path).is_dir():
             raise ConfigError(f"-a path={path}: no such folder")
-        if history not in (None, "", "all"):
-            raise ConfigError(f"-a history={history}: the one history there is to import is all (-a history=all)")
         if history == "all":
             check_repository(Path(path))
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
         spider = super().from_crawler(crawler, *args, **kwargs)
-        spider.site_url = crawler.settings.get("NEWSCRAWL_SITE_URL")
+        spider.site_url = setting(crawler.settings, "NEWSCRAWL_SITE_URL")
         spider.parse_workers = ParseWorkers.from_crawler(crawler)
         spider.completer = PostCompleter(crawler, ShareData(crawler), spider.parse_workers)
         return spider

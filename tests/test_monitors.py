@@ -61,7 +61,7 @@ def test_a_listing_with_far_fewer_posts_than_last_run(output):
         normal = crawl(site, output)  # 2 posts is now the count to compare with
     assert shrunk.returncode == 1
     assert _problems(shrunk) == ["Listing pages: https://finews.withounder.com/category/qingdaocaijingribao.html "
-                                 "lists 2 posts, 6 last time (NEWSCRAWL_LISTING_MIN_SHARE=0.5)"]
+                                 "lists 2 posts, 6 last time (NEWSCRAWL_LISTING_MIN_FRACTION=0.5)"]
     assert normal.returncode == 0
 
 
@@ -71,7 +71,7 @@ def test_post_pages_that_fail_to_parse_in_bulk(output):
         result = crawl(site, output)
     assert result.returncode == 1
     problems = _problems(result)
-    assert ("Post pages: 6 of 6 post pages gave no post (100%, more than NEWSCRAWL_MAX_UNPARSED_SHARE=0.5): "
+    assert ("Post pages: 6 of 6 post pages gave no post (100%, more than NEWSCRAWL_MAX_UNPARSED_FRACTION=0.5): "
             "has the site changed?") in problems
     assert any(p.startswith("Rejects: 6 post(s) rejected for a failure") for p in problems)
     assert {r["reason"] for r in result.rejects()} == {"unreadable_post_page"}
@@ -88,7 +88,7 @@ def test_counts_agree_for_one_unreachable_page(output):
     summary = re.search(r"Run summary: .* (\d+) requests \((\d+) retries\), (\d+) of (\d+) pages failed, (\d+) errors",
                         result.log)
     assert tuple(map(int, summary.groups())) == (report["requests"], report["retries"], 1, pages, report["errors"])
-    assert "Failed pages: 1 of 2 pages failed (50%, more than NEWSCRAWL_MAX_FAILED_SHARE=0.1)" in report["problems"]
+    assert "Failed pages: 1 of 2 pages failed (50%, more than NEWSCRAWL_MAX_FAILED_FRACTION=0.1)" in report["problems"]
     assert result.returncode == 1
 
 

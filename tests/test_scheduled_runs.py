@@ -166,8 +166,8 @@ def test_exit_status(output):
         failing = crawl(site, output / "failing", "finews", "-a", categories_of(posts))
         assert failing.returncode == 1 and failing.report()["errors"] == 0, failing.log
         assert [p for p in failing.report()["problems"] if p.startswith("Failed pages:")]
-        tolerant = crawl(site, output / "tolerant", "finews", "-a", categories_of(posts), "-s", "NEWSCRAWL_MAX_FAILED_SHARE=1")
-        # Still bad, for the posts it could not fetch, but not for the share of failed pages.
+        tolerant = crawl(site, output / "tolerant", "finews", "-a", categories_of(posts), "-s", "NEWSCRAWL_MAX_FAILED_FRACTION=1")
+        # Still bad, for the posts it could not fetch, but not for the fraction of failed pages.
         assert [p.split(":")[0] for p in tolerant.report()["problems"]] == ["Rejects"], tolerant.log
 
 

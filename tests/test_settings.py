@@ -2,7 +2,6 @@
 from ``-s`` or its environment variable, and checked before the crawl starts."""
 
 import importlib
-import re
 
 import pytest
 from scrapy.settings import Settings
@@ -15,7 +14,7 @@ from newscrawl.archive.backends import store_class
 from newscrawl.archive.sqlite_store import SqliteArchiveStore
 from newscrawl.scaleout.redis_store import RedisArchiveStore
 from newscrawl.errors import ConfigError
-from tests.conftest import REPO
+from newscrawl.setting_registry import SETTINGS, setting
 
 
 def test_politeness_for_the_real_site():
@@ -42,9 +41,9 @@ def _example_values(tmp_path) -> dict[str, tuple[str, str]]:
         "NEWSCRAWL_PARSE_WORKERS": ("0", "2"),
         "NEWSCRAWL_LOG_LEVEL": ("DEBUG", "WARNING"),
         "NEWSCRAWL_MAX_PAGE_SIZE": ("16M", "524288"),
-        "NEWSCRAWL_MAX_FAILED_SHARE": ("0.2", "0.3"),
-        "NEWSCRAWL_MAX_UNPARSED_SHARE": ("0.2", "0.3"),
-        "NEWSCRAWL_LISTING_MIN_SHARE": ("0.2", "0.3"),
+        "NEWSCRAWL_MAX_FAILED_FRACTION": ("0.2", "0.3"),
+        "NEWSCRAWL_MAX_UNPARSED_FRACTION": ("0.2", "0.3"),
+        "NEWSCRAWL_LISTING_MIN_FRACTION": ("0.2", "0.3"),
         "NEWSCRAWL_REJECT_MAX_ATTEMPTS": ("2", "9"),
         "NEWSCRAWL_REJECT_MAX_DAYS": ("1", "2.5"),
         "NEWSCRAWL_ALERT_ACTIONS": ("spidermon.contrib.actions.email.smtp.SendSmtpEmail",
@@ -78,15 +77,9 @@ def _settings_module_without_test_env():
     importlib.reload(newscrawl.settings)  # monkeypatch has restored the environment by now
 
 
-def test_every_documented_setting_is_read_and_checked():
-    reference = (REPO / "docs" / "settings.md").read_text(encoding="utf-8")
-    documented = re.findall(r"^\| `(NEWSCRAWL_\w+)`", reference, re.M)
-    assert sorted(documented) == sorted(config.SETTINGS)
-
-
 def test_every_setting_comes_from_its_env_var_and_dash_s_wins(tmp_path, monkeypatch):
     examples = _example_values(tmp_path)
-    assert sorted(examples) == sorted(config.SETTINGS)
+    assert sorted(examples) == sorted(SETTINGS)
     environ = {name: env for name, (env, _) in examples.items()}
     from_env = _project_settings(environ, monkeypatch)
     config.load(from_env)
@@ -142,8 +135,8 @@ def test_relative_paths_are_the_projects(tmp_path, monkeypatch):
 
 
 @pytest.mark.parametrize("name, value, message", [
-    ("NEWSCRAWL_MAX_FAILED_SHARE", "abc", "NEWSCRAWL_MAX_FAILED_SHARE=abc: not a number"),
-    ("NEWSCRAWL_MAX_FAILED_SHARE", "2", "NEWSCRAWL_MAX_FAILED_SHARE=2: must be at most 1"),
+    ("NEWSCRAWL_MAX_FAILED_FRACTION", "abc", "NEWSCRAWL_MAX_FAILED_FRACTION=abc: not a number"),
+    ("NEWSCRAWL_MAX_FAILED_FRACTION", "2", "NEWSCRAWL_MAX_FAILED_FRACTION=2: must be at most 1"),
     ("NEWSCRAWL_SYNC_BATCH", "1.5", "NEWSCRAWL_SYNC_BATCH=1.5: not an integer"),
     ("NEWSCRAWL_MAX_PAGE_SIZE", "32X", "NEWSCRAWL_MAX_PAGE_SIZE=32X: not a size"),
     ("NEWSCRAWL_MAX_PAGE_SIZE", "0", "NEWSCRAWL_MAX_PAGE_SIZE=0: must be at least 1K"),
@@ -167,3 +160,74 @@ def test_an_output_dir_under_a_file_is_a_config_error(tmp_path):
     settings.set("NEWSCRAWL_OUTPUT_DIR", str(tmp_path / "file" / "output"), priority="cmdline")
     with pytest.raises(ConfigError, match="is not a directory"):
         config.load(settings)
+
+
+def test_a_component_gets_the_parsed_value_or_the_default():
+    assert setting(Settings({"NEWSCRAWL_SYNC_BATCH": "7"}), "NEWSCRAWL_SYNC_BATCH") == 7
+    assert setting(Settings({"NEWSCRAWL_MAX_PAGE_SIZE": "2K"}), "NEWSCRAWL_MAX_PAGE_SIZE") == 2048
+    assert setting(Settings({"NEWSCRAWL_ALLOWED_HOSTS": "a.example, b.example"}), "NEWSCRAWL_ALLOWED_HOSTS") == [
+        "a.example", "b.example"]
+    assert setting(Settings({"NEWSCRAWL_SHARE": " API "}), "NEWSCRAWL_SHARE") == "api"
+    # unset or empty: the registry's default (a crawler built without the project's settings)
+    assert setting(Settings(), "NEWSCRAWL_SYNC_BATCH") == 20
+    assert setting(Settings({"NEWSCRAWL_REJECT_MAX_DAYS": ""}), "NEWSCRAWL_REJECT_MAX_DAYS") == 3
+    with pytest.raises(ConfigError, match=r"^NEWSCRAWL_SYNC_BATCH=0: must be at least 1$"):
+        setting(Settings({"NEWSCRAWL_SYNC_BATCH": "0"}), "NEWSCRAWL_SYNC_BATCH")
+
+
+OLD, NEW = "NEWSCRAWL_LISTING_MIN_SHARE", "NEWSCRAWL_LISTING_MIN_FRACTION"
+WARNING = f"newscrawl: {OLD} is deprecated, and read as {NEW}: rename it\n"
+
+
+@pytest.mark.parametrize("environ, cmdline, value", [
+    ({OLD: "0.2"}, {}, 0.2),
+    ({}, {OLD: "0.3"}, 0.3),
+    ({OLD: "0.2", NEW: "0.4"}, {}, 0.4),  # the new name, given as strongly, wins
+    ({NEW: "0.4"}, {OLD: "0.3"}, 0.3),  # -s wins over the environment, whatever the name
+    ({}, {OLD: "0.3", NEW: "0.7"}, 0.7),
+], ids=["env", "dash-s", "env-both", "dash-s-old-over-env-new", "dash-s-both"])
+def test_a_renamed_setting_still_works_with_one_warning_line(monkeypatch, capsys, environ, cmdline, value):
+    settings = _project_settings(environ, monkeypatch)
+    settings.setdict(cmdline, priority="cmdline")
+    config.check_command_line(settings, environ)
+    config.load(settings)
+    assert setting(settings, NEW) == value
+    assert capsys.readouterr().err == WARNING
+
+
+@pytest.mark.parametrize("cmdline, environ, message", [
+    ({"NEWSCRAWL_OUTPT_DIR": "/tmp/x"}, {}, "-s NEWSCRAWL_OUTPT_DIR: no such setting; did you mean NEWSCRAWL_OUTPUT_DIR?"),
+    ({}, {"NEWSCRAWL_MAX_FAILD_FRACTION": "0.2"},
+     "environment variable NEWSCRAWL_MAX_FAILD_FRACTION: no such setting; did you mean NEWSCRAWL_MAX_FAILED_FRACTION?"),
+    ({}, {"NEWSCRAWL_ZZZ": "1"}, "environment variable NEWSCRAWL_ZZZ: no such setting; the settings are in docs/settings.md"),
+    ({"DOWNLOAD_DELAY": "fast"}, {}, "DOWNLOAD_DELAY=fast: not a number"),
+    ({"CONCURRENT_REQUESTS": "2.5"}, {}, "CONCURRENT_REQUESTS=2.5: not an integer"),
+    ({"ROBOTSTXT_OBEY": "maybe"}, {}, "ROBOTSTXT_OBEY=maybe: not a boolean (1/0, true/false)"),
+    ({"AUTOTHROTTLE_TARGET_CONCURRENCY": "x"}, {}, "AUTOTHROTTLE_TARGET_CONCURRENCY=x: not a number"),
+    ({"LOG_LEVEL": "LOUD"}, {}, "LOG_LEVEL=LOUD: must be one of CRITICAL, ERROR, WARNING, INFO, DEBUG"),
+])
+def test_a_mistake_on_the_command_line_is_one_config_error(cmdline, environ, message):
+    settings = _project_settings()
+    settings.setdict(cmdline, priority="cmdline")
+    with pytest.raises(ConfigError) as error:
+        config.check_command_line(settings, environ)
+    assert str(error.value).startswith(message) and "\n" not in str(error.value)
+
+
+def test_scrapys_own_settings_are_read_as_scrapy_reads_them():
+    settings = _project_settings()
+    settings.setdict({"DOWNLOAD_DELAY": "0.5", "DOWNLOAD_TIMEOUT": "2.5", "CONCURRENT_REQUESTS": "8",
+                      "ROBOTSTXT_OBEY": "false", "DEFAULT_REQUEST_HEADERS": '{"A": "b"}', "LOG_LEVEL": "debug",
+                      "USER_AGENT": "anything"}, priority="cmdline")
+    config.check_command_line(settings, {})
+
+
+def test_a_log_file_directory_is_made_and_one_under_a_file_refused(tmp_path):
+    settings = _project_settings()
+    settings.set("LOG_FILE", str(tmp_path / "logs" / "cron" / "newscrawl.log"), priority="cmdline")
+    config.check_command_line(settings, {})
+    assert (tmp_path / "logs" / "cron").is_dir()
+    (tmp_path / "file").write_text("x", encoding="utf-8")
+    settings.set("LOG_FILE", str(tmp_path / "file" / "newscrawl.log"), priority="cmdline")
+    with pytest.raises(ConfigError, match=f"^--logfile {tmp_path}/file/newscrawl.log: {tmp_path}/file is not a directory$"):
+        config.check_command_line(settings, {})

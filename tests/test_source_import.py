@@ -171,7 +171,7 @@ def test_since_and_until_bound_the_days_imported(repo, tmp_path):
 
 
 @pytest.mark.parametrize("args, message", [
-    ([], "give the folder to import"),
+    ([], "source needs -a path=<PATH>: the folder to import"),
     (["-a", "path=/nonexistent/folder"], "no such folder"),
     (["-a", "path={tmp}", "-a", "history=all"], "not a git repository"),
     (["-a", "path={tmp}", "-a", "history=some"], "history=some"),

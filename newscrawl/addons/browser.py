@@ -24,6 +24,7 @@ Playwright are imported only where a page is rendered.
 
 import logging
 
+from newscrawl.setting_registry import setting
 from newscrawl.sharedata.mode import ShareMode
 
 logger = logging.getLogger(__name__)
@@ -64,10 +65,10 @@ class BrowserAddon:
         handler = "newscrawl.addons.playwright_handler.ShareBrowserHandler"
         handlers.update(http=handler, https=handler)
         settings.set("DOWNLOAD_HANDLERS", handlers, "addon")
-        timeout_ms = settings.getfloat("NEWSCRAWL_SHARE_PAGE_TIMEOUT") * 1000
+        timeout_ms = setting(settings, "NEWSCRAWL_SHARE_PAGE_TIMEOUT") * 1000
         settings.set("PLAYWRIGHT_BROWSER_TYPE", "chromium", "addon")
         # Playwright's own default is --no-sandbox, whoever runs it.
-        sandbox = (settings.get("NEWSCRAWL_CHROMIUM_SANDBOX") or "on").lower() == "on"
+        sandbox = setting(settings, "NEWSCRAWL_CHROMIUM_SANDBOX") == "on"
         settings.set("PLAYWRIGHT_LAUNCH_OPTIONS", {"executable_path": share.chromium, "headless": True,
                                                    "args": list(CHROMIUM_ARGS), "chromium_sandbox": sandbox}, "addon")
         settings.set("PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT", timeout_ms, "addon")

@@ -10,6 +10,8 @@ from urllib.parse import urlsplit
 
 from scrapy.utils.conf import closest_scrapy_cfg
 
+from newscrawl.setting_registry import setting
+
 
 def project_path(value: str) -> Path:
     path = Path(value).expanduser()
@@ -20,7 +22,7 @@ def project_path(value: str) -> Path:
 
 
 def output_dir(settings) -> Path:
-    return project_path(settings.get("NEWSCRAWL_OUTPUT_DIR") or "output")
+    return project_path(setting(settings, "NEWSCRAWL_OUTPUT_DIR"))
 
 
 def posts_dir(settings) -> Path:
@@ -31,7 +33,8 @@ def state_uri(settings) -> str:
     """Where the archive state is (NEWSCRAWL_STATE): a path, ``sqlite:///path`` or
     ``redis://...``. By default the Redis of a shared run (NEWSCRAWL_REDIS_URL),
     else ``<output dir>/state.sqlite3``."""
-    return settings.get("NEWSCRAWL_STATE") or settings.get("NEWSCRAWL_REDIS_URL") or str(output_dir(settings) / "state.sqlite3")
+    return (setting(settings, "NEWSCRAWL_STATE") or setting(settings, "NEWSCRAWL_REDIS_URL")
+            or str(output_dir(settings) / "state.sqlite3"))
 
 
 def without_password(uri: str) -> str:

@@ -1,9 +1,11 @@
 """``scrapy crawl NAME``, with an exit status cron and systemd can trust.
 
-Scrapy's own ``crawl`` exits 0 even when every request failed. This one:
+Scrapy's own ``crawl`` exits 0 even when every request failed. This one
+(exit statuses: newscrawl.exitcodes):
 
-- reads and checks the settings first (newscrawl.config): a bad setting, or
-  a bad spider argument, is one line and exit 2, before any request;
+- checks the command line, the spider, its arguments and the settings
+  first (newscrawl.config): a mistake is one line and exit 2, before any
+  request;
 - says where the archive is, in the first line it logs;
 - refuses, with one line and exit 2, a SQLite state that is corrupt, or
   missing or empty beside post files (newscrawl.archive.health): the run
@@ -14,6 +16,8 @@ Scrapy's own ``crawl`` exits 0 even when every request failed. This one:
   shared run) takes no lock: running beside the others is its job, and
   its claims keep it from writing what they write;
 - exits 1 when the run's monitors (newscrawl.monitors) found a problem, else 0.
+
+``-h`` lists the spiders, their arguments and the exit statuses (newscrawl.commands.usage).
 """
 
 import asyncio
@@ -24,23 +28,38 @@ import sys
 
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
+from scrapy.spiderloader import get_spider_loader
 
 from newscrawl import config
 from newscrawl.archive.health import untrusted_state
 from newscrawl.archive.paths import output_dir, posts_dir, state_path, state_uri, without_password
 from newscrawl.archive.backends import store_class
+from newscrawl.commands.usage import add_help_sections
 from newscrawl.errors import ConfigError
+from newscrawl.exitcodes import CRAWL_STATUSES, EXIT_BAD_RUN, EXIT_LOCKED, exit_on_config_error
 from newscrawl.runlock import ArchiveLocked, archive_lock
+from newscrawl.spider_arguments import check_crawl_arguments, spider_class
 from newscrawl.stats import CAUSES, PROBLEMS
 
 logger = logging.getLogger(__name__)
 
-EXIT_BAD_RUN = 1
-EXIT_CONFIG_ERROR = 2
-EXIT_LOCKED = 75
-
 
 class Command(ScrapyCrawlCommand):
+    def short_desc(self) -> str:
+        return "Run a spider: crawl the site into the archive (exit status 0 good, 1 bad run, 2 config error, 75 locked)"
+
+    def add_options(self, parser) -> None:
+        super().add_options(parser)
+        add_help_sections(parser, CRAWL_STATUSES, self.settings)
+
+    def process_options(self, args, opts) -> None:
+        super().process_options(args, opts)
+        with exit_on_config_error():
+            config.check_command_line(self.settings)
+            if len(args) == 1:
+                spidercls = spider_class(get_spider_loader(self.settings), args[0])
+                check_crawl_arguments(spidercls, opts.spargs)
+
     def run(self, args, opts):
         self._run(args, opts)
         _exit_without_teardown(self.exitcode)
@@ -48,57 +67,42 @@ class Command(ScrapyCrawlCommand):
     def _run(self, args, opts):
         if len(args) != 1:
             raise UsageError("give exactly one spider name")
-        try:
+        with exit_on_config_error():
+            spidercls = spider_class(self.crawler_process.spider_loader, args[0])
             config.load(self.settings)
-        except ConfigError as exc:
-            print(f"newscrawl: {exc}", file=sys.stderr)
-            self.exitcode = EXIT_CONFIG_ERROR
-            return
-        state = state_uri(self.settings)
-        logger.info("Archive: %s (state: %s)", output_dir(self.settings), without_password(state))
-        if store_class(state).shared:
-            self.exitcode = self._crawl(args[0], opts)
-            return
-        try:
-            with archive_lock(self.settings):
-                self.exitcode = self._refuse_state() or self._crawl(args[0], opts)
-        except ArchiveLocked as exc:
-            print(f"newscrawl: {exc}", file=sys.stderr)
-            self.exitcode = EXIT_LOCKED
-        except ConfigError as exc:  # the lock file could not be opened
-            print(f"newscrawl: {exc}", file=sys.stderr)
-            self.exitcode = EXIT_CONFIG_ERROR
+            state = state_uri(self.settings)
+            logger.info("Archive: %s (state: %s)", output_dir(self.settings), without_password(state))
+            if store_class(state).shared:
+                self.exitcode = self._crawl(spidercls, opts)
+                return
+            try:
+                with archive_lock(self.settings):  # a ConfigError if its file cannot be opened
+                    self._refuse_state()
+                    self.exitcode = self._crawl(spidercls, opts)
+            except ArchiveLocked as exc:
+                print(f"newscrawl: {exc}", file=sys.stderr)
+                self.exitcode = EXIT_LOCKED
 
-    def _refuse_state(self) -> int:
-        """2, with one line, for a SQLite state a run must not start on (newscrawl.archive.health);
-        1 if it cannot be read at all; else 0."""
+    def _refuse_state(self) -> None:
+        """A ConfigError for a SQLite state a run must not start on (newscrawl.archive.health);
+        exit 1 if it cannot be read at all."""
         try:
             problem = untrusted_state(state_path(self.settings), posts_dir(self.settings))
         except OSError as exc:
             print(f"newscrawl: bad run: could not read the archive state {exc.filename}: {exc.strerror}", file=sys.stderr)
-            return EXIT_BAD_RUN
+            sys.exit(EXIT_BAD_RUN)
         if problem:
-            print(f"newscrawl: {problem}", file=sys.stderr)
-            return EXIT_CONFIG_ERROR
-        return 0
+            raise ConfigError(problem)
 
-    def _crawl(self, spider_name: str, opts) -> int:
-        crawler = self._create_crawler(spider_name)
-        check_arguments = getattr(crawler.spidercls, "check_crawl_arguments", None)
-        try:
-            if check_arguments:
-                check_arguments(**opts.spargs)
-        except ConfigError as exc:
-            print(f"newscrawl: {exc}", file=sys.stderr)
-            return EXIT_CONFIG_ERROR
+    def _crawl(self, spidercls, opts) -> int:
+        crawler = self._create_crawler(spidercls)
         startup_errors: list[BaseException] = []
         started = self.crawler_process.crawl(crawler, **opts.spargs)
         _on_failure(started, startup_errors.append)
         self.crawler_process.start()
-        config_errors = [e for e in startup_errors if isinstance(e, ConfigError)]
-        if config_errors:
-            print(f"newscrawl: {config_errors[0]}", file=sys.stderr)
-            return EXIT_CONFIG_ERROR
+        for error in startup_errors:
+            if isinstance(error, ConfigError):
+                raise error
         if startup_errors or self.crawler_process.bootstrap_failed:
             for error in startup_errors:
                 print(f"newscrawl: the crawl did not start: {error!r}", file=sys.stderr)

@@ -23,11 +23,14 @@ from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
 from newscrawl.archive.archived_posts import ArchivedPosts
+from newscrawl import config
 from newscrawl.archive.paths import output_dir, posts_dir
 from newscrawl.archive.postfile import post_filename
-from newscrawl.commands.crawl import EXIT_CONFIG_ERROR
 from newscrawl.commands.crawl import Command as CrawlCommand
 from newscrawl.commands.selection import add_archive_option, apply_archive_option
+from newscrawl.commands.usage import add_help_sections
+from newscrawl.errors import ConfigError
+from newscrawl.exitcodes import CRAWL_STATUSES, exit_on_config_error
 from newscrawl.mocksite import SITE_CATEGORIES, SITE_HOST, JekyllError, MockSite, generate_posts
 
 POSTS = 150
@@ -87,6 +90,7 @@ class Command(CrawlCommand):
     def add_options(self, parser) -> None:
         ScrapyCommand.add_options(self, parser)  # not crawl's -a, -o and -O: the demo crawls its own site
         add_archive_option(parser, default=str(DEFAULT_ARCHIVE))
+        add_help_sections(parser, CRAWL_STATUSES)
         parser.add_argument("--directory", metavar="DIR", help=argparse.SUPPRESS)  # before --archive
         parser.add_argument("--posts", type=int, default=POSTS, help="posts on the sample site (default: %(default)s)")
 
@@ -97,6 +101,8 @@ class Command(CrawlCommand):
         opts.archive = opts.archive or opts.directory or str(DEFAULT_ARCHIVE)
         apply_archive_option(self.settings, opts)
         opts.spargs = {"categories": "all"}
+        with exit_on_config_error():
+            config.check_command_line(self.settings)
 
     def run(self, args, opts) -> None:
         if args:
@@ -104,12 +110,11 @@ class Command(CrawlCommand):
         archive = output_dir(self.settings)
         print(f"Building the sample site ({opts.posts} posts, {len(SITE_CATEGORIES)} categories, {DAYS} days "
               "but one) with Jekyll ...", file=sys.stderr, flush=True)
-        try:
-            site = sample_site(opts.posts)
-        except JekyllError as exc:
-            print(f"newscrawl: {exc}", file=sys.stderr)
-            self.exitcode = EXIT_CONFIG_ERROR
-            return
+        with exit_on_config_error():
+            try:
+                site = sample_site(opts.posts)
+            except JekyllError as exc:
+                raise ConfigError(str(exc)) from None
         before = set(_post_names(posts_dir(self.settings)))
         with site.serve():
             print(f"Serving it at {site.host_map[SITE_HOST]}; crawling it into {archive}"
@@ -118,9 +123,7 @@ class Command(CrawlCommand):
             for name, value in {**site.env(), **DEMO_SETTINGS}.items():
                 self.settings.set(name, value, priority="cmdline")
             _quiet_scrapy()
-            self._run(["finews"], opts)  # the crawl, without its exit: the posts are shown after
-        if self.exitcode == EXIT_CONFIG_ERROR:
-            return
+            self._run(["finews"], opts)  # the crawl, without its exit (a config error exits): the posts are shown after
         new = [name for name in _post_names(posts_dir(self.settings)) if name not in before]
         _print_posts(posts_dir(self.settings), new, len(before))
         _print_not_found(site)

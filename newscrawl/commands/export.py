@@ -22,7 +22,9 @@ from scrapy.extensions.feedexport import FileFeedStorage, StdoutFeedStorage
 from scrapy.utils.conf import feed_complete_default_values_from_settings, feed_process_params_from_cli
 from scrapy.utils.misc import load_object
 
+from newscrawl import config
 from newscrawl.commands.selection import ArchiveCommand
+from newscrawl.exitcodes import exit_on_config_error
 from newscrawl.items import PostItem
 
 
@@ -45,10 +47,14 @@ class Command(ArchiveCommand, ScrapyCommand):
         if not (opts.output or opts.overwrite_output):
             raise UsageError("give -O FILE (overwrite) or -o FILE (append)")
         opts.feeds = feed_process_params_from_cli(self.settings, opts.output, overwrite_output=opts.overwrite_output)
+        with exit_on_config_error():
+            for uri in opts.feeds:
+                if (path := config.local_path(uri)) is not None:
+                    config.check_output_file(path, "-o/-O")
 
     def run(self, args, opts) -> None:
-        if self.refused(opts):
-            return
+        with exit_on_config_error():
+            self.check_archive(opts)
         posts = self.selected_posts(opts)
         count = export(posts, opts.feeds, self.settings)
         skipped = f", {posts.unreadable} unreadable file(s) skipped" if posts.unreadable else ""

@@ -5,6 +5,7 @@ from scrapy import signals
 from scrapy.commands.parse import Command as ScrapyParse
 
 from newscrawl.commands.look import LookCommand
+from newscrawl.exitcodes import EXIT_BAD_RUN
 
 
 class Command(LookCommand, ScrapyParse):
@@ -21,9 +22,9 @@ class Command(LookCommand, ScrapyParse):
     def start_parsing(self, url, opts) -> None:
         super().start_parsing(url, opts)
         if not self.first_response or self.callback_failed:  # Scrapy has logged why
-            self.exitcode = 1
+            self.exitcode = EXIT_BAD_RUN
 
     def run(self, args, opts) -> None:
         super().run(args, opts)
         if self.spidercls is None:  # no spider for the URL: Scrapy has logged it
-            self.exitcode = 1
+            self.exitcode = EXIT_BAD_RUN

@@ -7,7 +7,6 @@ verdicts. The posts are read one at a time (newscrawl.archive.archived_posts); o
 their counts per day and category are kept.
 """
 
-import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -15,9 +14,8 @@ from scrapy.commands import ScrapyCommand
 
 from newscrawl import config
 from newscrawl.archive.paths import output_dir
-from newscrawl.commands.crawl import EXIT_CONFIG_ERROR
 from newscrawl.commands.selection import ArchiveCommand
-from newscrawl.errors import ConfigError
+from newscrawl.exitcodes import exit_on_config_error
 from newscrawl.overview.counts import PostCounts
 from newscrawl.overview.history import current_rejects, run_history
 from newscrawl.overview.html import render_page
@@ -39,20 +37,17 @@ class Command(ArchiveCommand, ScrapyCommand):
         parser.add_argument("--runs", type=int, default=LAST_RUNS, help="how many of the last runs to list (default: %(default)s)")
 
     def run(self, args, opts) -> None:
-        if self.refused(opts):  # before config.load, whose checks are for a directory a crawl may create
-            return
-        try:
+        page = Path(opts.output)
+        with exit_on_config_error():
+            config.check_output_file(page, "-o")
+            self.check_archive(opts)  # before config.load, whose checks are for a directory a crawl may create
             config.load(self.settings, writes=False)
             rejects = current_rejects(self.settings)  # reads the archive state (a Redis may not answer)
-        except ConfigError as exc:
-            print(f"newscrawl: {exc}", file=sys.stderr)
-            self.exitcode = EXIT_CONFIG_ERROR
-            return
         counts = PostCounts.of(self.selected_posts(opts))
         quiet = counts.quiet_days()
         runs = run_history(self.settings, opts.runs)
         now = datetime.now(timezone.utc)
-        page = Path(opts.output)
+        page.parent.mkdir(parents=True, exist_ok=True)
         page.write_text(render_page(f"newscrawl archive {output_dir(self.settings)}", counts, quiet, rejects, runs, now),
                         encoding="utf-8")
         for line in summary(counts, quiet, rejects, runs, page, now):

@@ -21,10 +21,10 @@ from scrapy.utils.log import configure_logging
 
 from newscrawl import config
 from newscrawl.archive.paths import posts_dir
-from newscrawl.commands.crawl import EXIT_CONFIG_ERROR
 from newscrawl.commands.export import export
 from newscrawl.commands.selection import ArchiveCommand
 from newscrawl.errors import ConfigError
+from newscrawl.exitcodes import exit_on_config_error
 from newscrawl.search.index import Hit, IndexUnavailable, SearchIndex, index_path
 from newscrawl.search.query import QueryError, parse
 from newscrawl.search.snippets import snippet
@@ -73,23 +73,26 @@ class Command(ArchiveCommand, ScrapyCommand):
         # Part of the query's time, less loading jieba's dictionary (said apart).
         opts.parse_seconds = time.perf_counter() - started - (opts.query.segmenter_seconds or 0)
         opts.feeds = feed_process_params_from_cli(self.settings, opts.output, overwrite_output=opts.overwrite_output)
+        with exit_on_config_error():
+            for uri in opts.feeds:
+                if (path := config.local_path(uri)) is not None:
+                    config.check_output_file(path, "-o/-O")
         if not self.settings.get("FEED_EXPORT_FIELDS"):
             for options in opts.feeds.values():
                 options.setdefault("fields", HIT_FIELDS)
 
     def run(self, args, opts) -> None:
-        if self.refused(opts):
-            return
+        with exit_on_config_error():
+            self.check_archive(opts)
         configure_logging(self.settings)
-        try:
+        with exit_on_config_error():
             config.load(self.settings, writes=False)
             feeds = bool(opts.feeds)
             mark = PLAIN_MARK if feeds or not sys.stdout.isatty() else TERMINAL_MARK
-            hits, took, note = self._search(opts, mark)
-        except (ConfigError, IndexUnavailable, QueryError) as exc:
-            print(f"newscrawl: {exc}", file=sys.stderr)
-            self.exitcode = EXIT_CONFIG_ERROR
-            return
+            try:
+                hits, took, note = self._search(opts, mark)
+            except (IndexUnavailable, QueryError) as exc:
+                raise ConfigError(str(exc)) from None
         if note:
             print(f"newscrawl: {note}", file=sys.stderr)
         if feeds:

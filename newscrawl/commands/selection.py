@@ -3,17 +3,18 @@ the check that it is one, and ``--since``, ``--until`` and ``--categories``."""
 
 import argparse
 import difflib
-import sys
 
 from scrapy.exceptions import UsageError
 from scrapy.utils.log import configure_logging
 
+from newscrawl import config
 from newscrawl.archive.archived_posts import ArchivedPosts, PostSelection
 from newscrawl.archive.paths import output_dir, posts_dir, rejects_path, runs_path, state_path, state_uri
 from newscrawl.archive.backends import store_class
-from newscrawl.commands.crawl import EXIT_CONFIG_ERROR
+from newscrawl.commands.usage import add_help_sections
 from newscrawl.config import day_window
 from newscrawl.errors import ConfigError
+from newscrawl.exitcodes import READ_STATUSES, exit_on_config_error
 
 
 def add_archive_option(parser: argparse.ArgumentParser, default: str = "NEWSCRAWL_OUTPUT_DIR, else output") -> None:
@@ -45,40 +46,39 @@ def not_an_archive(settings) -> str | None:
 
 
 class ArchiveDirectory:
-    """Mixed into a ScrapyCommand on the project's archive: ``--archive DIR``, and
-    ``refused()``, which says in one line (exit 2) why the directory is not an archive.
+    """Mixed into a ScrapyCommand on the project's archive: ``--archive DIR``, the exit
+    statuses in ``-h`` (``statuses``), the command line checked (newscrawl.config), and
+    ``check_archive()``, a ConfigError saying why the directory is not an archive.
     (Not a ScrapyCommand itself: Scrapy would list every subclass in this package as a command.)"""
 
     requires_project = True
     requires_crawler_process = False
+    statuses = READ_STATUSES
 
     def add_options(self, parser: argparse.ArgumentParser) -> None:
         super().add_options(parser)
         add_archive_option(parser)
+        add_help_sections(parser, self.statuses)
 
     def process_options(self, args, opts) -> None:
         super().process_options(args, opts)
         if args:
             raise UsageError(f"unexpected argument(s): {' '.join(args)}", print_help=False)
         apply_archive_option(self.settings, opts)
+        with exit_on_config_error():
+            config.check_command_line(self.settings)
 
-    def refused(self, opts) -> bool:
-        """True, once the reason is printed and the exit status set, if the command must not run."""
-        try:
-            problem = not_an_archive(self.settings)
-        except ConfigError as exc:  # NEWSCRAWL_STATE of no known scheme
-            problem = str(exc)
+    def check_archive(self, opts) -> None:
+        """A ConfigError if the command must not run on the directory."""
+        problem = not_an_archive(self.settings)  # or a ConfigError: NEWSCRAWL_STATE of no known scheme
         if problem:
-            print(f"newscrawl: {problem} (give --archive DIR: the NEWSCRAWL_OUTPUT_DIR of your crawls)"
-                  if problem.startswith("no archive") else f"newscrawl: {problem}", file=sys.stderr)
-            self.exitcode = EXIT_CONFIG_ERROR
-        return bool(problem)
+            raise ConfigError(f"{problem} (give --archive DIR: the NEWSCRAWL_OUTPUT_DIR of your crawls)")
 
 
 class ArchiveCommand(ArchiveDirectory):
     """An ArchiveDirectory command on the archive's post files: the selection options, and
-    ``selected_posts``, which reads the posts chosen. ``refused()`` also refuses a category
-    the archive has no post in, naming the closest one it has."""
+    ``selected_posts``, which reads the posts chosen. ``check_archive()`` also refuses a
+    category the archive has no post in, naming the closest one it has."""
 
     def add_options(self, parser: argparse.ArgumentParser) -> None:
         super().add_options(parser)
@@ -88,16 +88,12 @@ class ArchiveCommand(ArchiveDirectory):
         super().process_options(args, opts)
         opts.selection = selection_from(opts)
 
-    def refused(self, opts) -> bool:
-        if super().refused(opts):
-            return True
-        if not opts.selection.categories:
-            return False
-        unknown = unknown_categories(opts.selection, ArchivedPosts(posts_dir(self.settings), opts.selection).category_names())
-        if unknown:
-            print(f"newscrawl: {unknown}", file=sys.stderr)
-            self.exitcode = EXIT_CONFIG_ERROR
-        return bool(unknown)
+    def check_archive(self, opts) -> None:
+        super().check_archive(opts)
+        if opts.selection.categories:
+            known = ArchivedPosts(posts_dir(self.settings), opts.selection).category_names()
+            if unknown := unknown_categories(opts.selection, known):
+                raise ConfigError(unknown)
 
     def selected_posts(self, opts) -> ArchivedPosts:
         configure_logging(self.settings)

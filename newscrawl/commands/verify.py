@@ -31,13 +31,15 @@ from newscrawl.archive.paths import posts_dir, state_path, state_uri
 from newscrawl.archive.postfile import NotAPostFile, read_post
 from newscrawl.archive.backends import open_store, store_class
 from newscrawl.archive.store import ArchiveStore
-from newscrawl.commands.crawl import EXIT_BAD_RUN, EXIT_CONFIG_ERROR, EXIT_LOCKED
 from newscrawl.commands.selection import ArchiveDirectory
 from newscrawl.errors import ConfigError
+from newscrawl.exitcodes import EXIT_BAD_RUN, EXIT_LOCKED, VERIFY_STATUSES, exit_on_config_error
 from newscrawl.runlock import ArchiveLocked, archive_lock
 
 
 class Command(ArchiveDirectory, ScrapyCommand):
+    statuses = VERIFY_STATUSES
+
     def syntax(self):
         return "[--archive DIR] [--repair]"
 
@@ -51,19 +53,15 @@ class Command(ArchiveDirectory, ScrapyCommand):
                                  "rebuild a corrupt state from the post files (the old one is moved aside)")
 
     def run(self, args, opts):
-        if self.refused(opts):  # before config.load, whose checks are for a directory a crawl may create
-            return
         try:
-            config.load(self.settings)
-            if store_class(state_uri(self.settings)).shared:
-                raise ConfigError("scrapy verify repairs a state one run uses at a time (a SQLite file), "
-                                  "not one that workers may be writing to")
-            with archive_lock(self.settings):
-                findings = self._verify(opts.repair)
-        except ConfigError as exc:
-            print(f"newscrawl: {exc}", file=sys.stderr)
-            self.exitcode = EXIT_CONFIG_ERROR
-            return
+            with exit_on_config_error():
+                self.check_archive(opts)  # before config.load, whose checks are for a directory a crawl may create
+                config.load(self.settings)
+                if store_class(state_uri(self.settings)).shared:
+                    raise ConfigError("scrapy verify repairs a state one run uses at a time (a SQLite file), "
+                                      "not one that workers may be writing to")
+                with archive_lock(self.settings):
+                    findings = self._verify(opts.repair)
         except ArchiveLocked as exc:
             print(f"newscrawl: {exc}", file=sys.stderr)
             self.exitcode = EXIT_LOCKED

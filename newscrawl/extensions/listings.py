@@ -5,7 +5,7 @@ feed it reads, with how many post links it found, and whether the page
 must list posts (a category the run was asked for). The counts
 are kept with the archive state (one number per page: the last run's, if it
 listed any), so the Listing pages monitor (newscrawl.monitors) can tell a
-page that now lists nothing, or fewer than NEWSCRAWL_LISTING_MIN_SHARE of
+page that now lists nothing, or fewer than NEWSCRAWL_LISTING_MIN_FRACTION of
 what it listed last time.
 """
 
@@ -13,6 +13,7 @@ from scrapy import signals
 
 from newscrawl.archive.store import ArchiveStore, ListingCountRecords
 from newscrawl.failures import write_failed
+from newscrawl.setting_registry import setting
 
 #: Sent by the spider with ``url``, ``posts`` (the post links the page lists)
 #: and ``required`` (True for a category page the run was asked for).
@@ -22,7 +23,7 @@ listing_read = object()
 class ListingCounts:
     def __init__(self, crawler):
         self.crawler = crawler
-        self.min_share = crawler.settings.getfloat("NEWSCRAWL_LISTING_MIN_SHARE")
+        self.min_fraction = setting(crawler.settings, "NEWSCRAWL_LISTING_MIN_FRACTION")
         self.previous: dict[str, int] = {}
         self.current: dict[str, tuple[int, bool]] = {}  # url -> (posts, whether it must list posts)
 
@@ -48,8 +49,8 @@ class ListingCounts:
             before = self.previous.get(url, 0)
             if posts == 0 and (required or before):
                 found.append(f"{url} lists no post" + (f" (it listed {before} last time)" if before else ""))
-            elif posts < before * self.min_share:
-                found.append(f"{url} lists {posts} posts, {before} last time (NEWSCRAWL_LISTING_MIN_SHARE={self.min_share:g})")
+            elif posts < before * self.min_fraction:
+                found.append(f"{url} lists {posts} posts, {before} last time (NEWSCRAWL_LISTING_MIN_FRACTION={self.min_fraction:g})")
         return found
 
     def spider_closed(self, spider):

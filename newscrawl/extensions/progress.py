@@ -8,6 +8,7 @@ import time
 from scrapy import signals
 from twisted.internet import task
 
+from newscrawl.setting_registry import setting
 from newscrawl.stats import DUPLICATE, POST_REQUESTS, REJECTED, WRITTEN
 
 logger = logging.getLogger(__name__)
@@ -37,7 +38,7 @@ class Progress:
 
     @classmethod
     def from_crawler(cls, crawler):
-        progress = cls(crawler, crawler.settings.getfloat("NEWSCRAWL_PROGRESS_INTERVAL"))
+        progress = cls(crawler, setting(crawler.settings, "NEWSCRAWL_PROGRESS_INTERVAL"))
         crawler.signals.connect(progress.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(progress.spider_closed, signal=signals.spider_closed)
         return progress

@@ -31,6 +31,7 @@ from newscrawl.archive.files import replace_file
 from newscrawl.archive.paths import rejects_path
 from newscrawl.archive.store import ArchiveStore, RejectRecords
 from newscrawl.failures import write_failed
+from newscrawl.setting_registry import setting
 from newscrawl.stats import REJECTED, REJECTED_NEW_PREFIX, REJECTED_PREFIX, REJECTS_GIVEN_UP
 
 logger = logging.getLogger(__name__)
@@ -57,8 +58,8 @@ class RejectLog:
         self.crawler = crawler
         self.stats = crawler.stats
         self.path = rejects_path(crawler.settings)
-        self.max_attempts = crawler.settings.getint("NEWSCRAWL_REJECT_MAX_ATTEMPTS")
-        self.max_age = crawler.settings.getfloat("NEWSCRAWL_REJECT_MAX_DAYS") * 86400
+        self.max_attempts = setting(crawler.settings, "NEWSCRAWL_REJECT_MAX_ATTEMPTS")
+        self.max_age = setting(crawler.settings, "NEWSCRAWL_REJECT_MAX_DAYS") * 86400
         self.store: RejectRecords | None = None
         self._given_up: set[str] = set()
         self._this_run: dict[str, dict] = {}

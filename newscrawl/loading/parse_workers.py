@@ -34,6 +34,7 @@ from newscrawl.items import PostItem
 from newscrawl.loading.loaders import load_post
 from newscrawl.site.fetched import SitePost, UpstreamPost
 from newscrawl.site.pages import PageError, read_post_page
+from newscrawl.setting_registry import setting
 from newscrawl.stats import READER_CRASHED
 
 logger = logging.getLogger(__name__)
@@ -54,7 +55,7 @@ class ParseWorkers:
 
     @classmethod
     def from_crawler(cls, crawler):
-        parse_workers = cls(crawler, crawler.settings.getint("NEWSCRAWL_PARSE_WORKERS"))
+        parse_workers = cls(crawler, setting(crawler.settings, "NEWSCRAWL_PARSE_WORKERS"))
         crawler.signals.connect(parse_workers.close, signals.spider_closed)
         return parse_workers
 

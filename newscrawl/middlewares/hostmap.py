@@ -4,6 +4,7 @@ from scrapy import Request
 from scrapy.http import Response
 
 from newscrawl.mirrors import HostMap
+from newscrawl.setting_registry import setting
 from newscrawl.site.urls import CANONICAL_URL_KEY
 
 
@@ -20,7 +21,7 @@ class HostMapMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler):
-        return cls(HostMap.from_json(crawler.settings.get("NEWSCRAWL_HOST_MAP")))
+        return cls(setting(crawler.settings, "NEWSCRAWL_HOST_MAP"))
 
     def process_request(self, request: Request):
         if CANONICAL_URL_KEY in request.meta:

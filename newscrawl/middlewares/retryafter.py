@@ -8,6 +8,8 @@ from scrapy import Request
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.http import Response
 
+from newscrawl.setting_registry import setting
+
 
 class RetryAfterMiddleware(RetryMiddleware):
     """Scrapy's retries, waiting first as long as a 429 or 503 asks in
@@ -15,7 +17,7 @@ class RetryAfterMiddleware(RetryMiddleware):
 
     def __init__(self, settings):
         super().__init__(settings)
-        self.max_wait = settings.getfloat("NEWSCRAWL_RETRY_AFTER_MAX")
+        self.max_wait = setting(settings, "NEWSCRAWL_RETRY_AFTER_MAX")
 
     async def process_response(self, request: Request, response: Response):
         result = super().process_response(request, response)

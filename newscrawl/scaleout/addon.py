@@ -1,6 +1,7 @@
 """The addon that turns a crawl into one worker of a shared run."""
 
 from newscrawl.pipelines.markdown import MarkdownWriterPipeline
+from newscrawl.setting_registry import setting
 
 
 class RedisScaleOut:
@@ -18,7 +19,7 @@ class RedisScaleOut:
     """
 
     def update_settings(self, settings):
-        url = settings.get("NEWSCRAWL_REDIS_URL")
+        url = setting(settings, "NEWSCRAWL_REDIS_URL")
         if not url:
             return
         # Here, not at the top: a run on its own never imports scrapy-redis and redis (0.1 s).

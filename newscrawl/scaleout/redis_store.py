@@ -17,6 +17,7 @@ import time
 from newscrawl.archive.store import ArchiveStore, ExpiringClaims
 from newscrawl.scaleout.connection import connect
 from newscrawl.scaleout.run import worker_name
+from newscrawl.setting_registry import setting
 
 ARCHIVED_KEY = "newscrawl:archived"
 CLAIM_KEY = "newscrawl:claim:{}"
@@ -50,8 +51,8 @@ class RedisArchiveStore(ArchiveStore, ExpiringClaims):
 
     @classmethod
     def open(cls, uri: str, settings) -> "RedisArchiveStore":
-        setting = "NEWSCRAWL_STATE" if settings.get("NEWSCRAWL_STATE") else "NEWSCRAWL_REDIS_URL"  # where the URI came from
-        return cls(connect(uri, setting), settings.getint("NEWSCRAWL_CLAIM_TIMEOUT"), worker_name())
+        given_as = "NEWSCRAWL_STATE" if settings.get("NEWSCRAWL_STATE") else "NEWSCRAWL_REDIS_URL"  # where the URI came from
+        return cls(connect(uri, given_as), setting(settings, "NEWSCRAWL_CLAIM_TIMEOUT"), worker_name())
 
     def archived_path(self, info_code: str) -> str | None:
         record = self.server.hget(ARCHIVED_KEY, info_code)

@@ -32,6 +32,7 @@ from scrapy.utils.defer import deferred_from_coro
 
 from newscrawl.errors import ConfigError
 from newscrawl.scaleout.connection import connect
+from newscrawl.setting_registry import setting
 
 logger = logging.getLogger(__name__)
 
@@ -70,7 +71,7 @@ def worker_name() -> str:
 
 def run_prefix(settings, spider_name: str) -> str:
     """``newscrawl:<run>``: the run is NEWSCRAWL_REDIS_RUN, or else the spider's name."""
-    run = settings.get("NEWSCRAWL_REDIS_RUN")
+    run = setting(settings, "NEWSCRAWL_REDIS_RUN")
     if run and not RUN_NAME_RE.match(run):
         raise ConfigError(f"NEWSCRAWL_REDIS_RUN={run!r}: use letters, digits, '.', '_' and '-' only")
     return f"newscrawl:{run or spider_name}"
@@ -95,7 +96,7 @@ class SharedRun:
     def from_crawler(cls, crawler):
         """Made with the extensions: after the spider (its name is the run's by default), before the scheduler."""
         prefix = run_prefix(crawler.settings, crawler.spider.name)
-        server = connect(crawler.settings.get("NEWSCRAWL_REDIS_URL"), "NEWSCRAWL_REDIS_URL")
+        server = connect(setting(crawler.settings, "NEWSCRAWL_REDIS_URL"), "NEWSCRAWL_REDIS_URL")
         return cls(server, prefix, worker_name(), crawler)
 
     # --- this worker

@@ -11,6 +11,7 @@ from scrapy.utils.defer import deferred_from_coro
 from newscrawl.extensions.rejects import post_rejected
 from newscrawl.scaleout.run import BEAT_SECONDS, SharedRun
 from newscrawl.scaleout.sweep import MAX_SWEEPS, SWEEP_KEY
+from newscrawl.setting_registry import setting
 from newscrawl.stats import SWEEPS
 
 logger = logging.getLogger(__name__)
@@ -29,7 +30,7 @@ class RunWorker:
 
     def __init__(self, crawler):
         self.crawler = crawler
-        self.idle_timeout = crawler.settings.getfloat("NEWSCRAWL_REDIS_IDLE_TIMEOUT")
+        self.idle_timeout = setting(crawler.settings, "NEWSCRAWL_REDIS_IDLE_TIMEOUT")
         self.done_since: float | None = None
 
     @classmethod

@@ -4,6 +4,7 @@ import time
 from pathlib import Path
 
 from newscrawl.pipelines.markdown import MarkdownWriterPipeline
+from newscrawl.setting_registry import setting
 
 
 class SharedDirWriterPipeline(MarkdownWriterPipeline):
@@ -19,7 +20,7 @@ class SharedDirWriterPipeline(MarkdownWriterPipeline):
     @classmethod
     def from_crawler(cls, crawler):
         writer = super().from_crawler(crawler)
-        writer.claim_seconds = crawler.settings.getint("NEWSCRAWL_CLAIM_TIMEOUT")
+        writer.claim_seconds = setting(crawler.settings, "NEWSCRAWL_CLAIM_TIMEOUT")
         writer.sync_batch = 1
         return writer
 

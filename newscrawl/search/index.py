@@ -35,6 +35,7 @@ from newscrawl.archive.postfile import NotAPostFile, read_post
 from newscrawl.items import PostItem
 from newscrawl.search.query import Query
 from newscrawl.search.tokens import document_text
+from newscrawl.setting_registry import setting
 
 logger = logging.getLogger(__name__)
 
@@ -65,7 +66,7 @@ class IndexUnavailable(Exception):
 
 def index_path(settings) -> Path:
     """NEWSCRAWL_SEARCH_INDEX, else ``<output dir>/search.sqlite3``."""
-    configured = settings.get("NEWSCRAWL_SEARCH_INDEX")
+    configured = setting(settings, "NEWSCRAWL_SEARCH_INDEX")
     return project_path(configured) if configured else output_dir(settings) / "search.sqlite3"
 
 

@@ -22,6 +22,7 @@ from parsel import Selector
 from scrapy.http import TextResponse
 
 from newscrawl.failures import exception_reason, reject_reason
+from newscrawl.setting_registry import setting
 from newscrawl.sharedata.mode import ShareMode
 from newscrawl.sharedata.page import read_rendered_share_page, share_page_meta
 from newscrawl.site.pages import PageError, read_eastmoney_article, read_share_json
@@ -83,7 +84,7 @@ class ShareData:
     def __init__(self, crawler):
         self.crawler = crawler  # its stats and engine exist once the crawl starts
         self.mode = ShareMode.from_settings(crawler.settings)  # a ConfigError for a bad mode
-        self.page_timeout = crawler.settings.getfloat("NEWSCRAWL_SHARE_PAGE_TIMEOUT")
+        self.page_timeout = setting(crawler.settings, "NEWSCRAWL_SHARE_PAGE_TIMEOUT")
 
     async def fetch(self, link: ShareLink) -> UpstreamPost | Unavailable:
         """The link's upstream post, or why there is none (logged and counted here)."""

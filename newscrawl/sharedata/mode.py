@@ -12,8 +12,7 @@ import shutil
 from dataclasses import dataclass
 
 from newscrawl.errors import ConfigError
-
-MODES = ("auto", "api", "browser", "off")
+from newscrawl.setting_registry import setting
 
 
 @dataclass(frozen=True)
@@ -25,10 +24,8 @@ class ShareMode:
     @classmethod
     def from_settings(cls, settings) -> "ShareMode":
         """Raises ConfigError for an unknown mode, or ``browser`` mode without Chromium."""
-        mode = (settings.get("NEWSCRAWL_SHARE") or "auto").strip().lower()
-        if mode not in MODES:
-            raise ConfigError(f"NEWSCRAWL_SHARE must be one of {', '.join(MODES)}, not {mode!r}")
-        chromium_setting = settings.get("NEWSCRAWL_CHROMIUM") or ""
+        mode = setting(settings, "NEWSCRAWL_SHARE")
+        chromium_setting = setting(settings, "NEWSCRAWL_CHROMIUM")
         share_mode = cls(mode, shutil.which(chromium_setting) if chromium_setting else None, chromium_setting)
         if mode == "browser" and share_mode.chromium is None:
             raise ConfigError(f"NEWSCRAWL_SHARE=browser, but {share_mode.chromium_missing}")
