@@ -46,6 +46,8 @@ from newscrawl.site.fetched import SitePost, UpstreamPost
 if TYPE_CHECKING:  # a run that reads no page does not import multiprocessing.connection
     from multiprocessing.connection import Connection
 
+    from newscrawl.source.generator_file import SourcePost
+
 logger = logging.getLogger(__name__)
 
 _SIZE = struct.Struct("!i")  # multiprocessing.connection's frame header: the pickle's length
@@ -79,6 +81,12 @@ class PageReader:
     async def post_page(self, text: str, url: str, info_code: str, category: str | None) -> SitePost:
         """newscrawl.site.pages.read_post_page on the page's text; raises PageError."""
         return await self._run(_read_post_page, text, url, info_code, category)
+
+    async def source_page(self, post: "SourcePost") -> SitePost:
+        """newscrawl.source.generator_file.read_source_page: a source file's post page, rendered and read."""
+        from newscrawl.source.generator_file import read_source_page  # the import's alone: a crawl needs none
+
+        return await self._run(read_source_page, post)
 
     async def post(self, site: SitePost, upstream: UpstreamPost | None) -> PostItem:
         """newscrawl.loading.loaders.load_post; raises ReaderCrashed if its worker dies."""
