@@ -17,7 +17,7 @@ from newscrawl.loading.parse_workers import ParseWorkers
 from newscrawl.setting_registry import setting
 from newscrawl.sharedata.data import ShareData
 from newscrawl.site.pages import PageError
-from newscrawl.source.generator_file import NotAPost, SourcePost, name_parts, read_source_post
+from newscrawl.source.generator_file import NotAPost, SourcePost, name_parts, read_source_page, read_source_post
 from newscrawl.source.repository import HistoryError, SourceVersion, check_repository, folder_files, history_versions
 from newscrawl.spider_arguments import CrawlArguments, argument, check_arguments
 from newscrawl.stats import (
@@ -57,9 +57,10 @@ class SourceSpider(Args[SourceArguments], scrapy.Spider):
     being a git repository, every version of every post file committed on
     any ref, the newest committed version of each infoCode winning (an
     older one is not read). Each file is read as Jekyll shows it
-    (newscrawl.source.generator_file), then goes the way of a crawled post
-    page: the same reader, share data and loaders (newscrawl.completion),
-    the same pipelines. An archived infoCode is skipped before its file is
+    (newscrawl.source.generator_file: its front matter here, its Markdown
+    rendered and its page read by a parse worker, NEWSCRAWL_PARSE_WORKERS),
+    then goes the way of a crawled post page: the same reader, share data
+    and loaders (newscrawl.completion), the same pipelines. An archived infoCode is skipped before its file is
     read (``refresh=1`` rewrites it); ``since``/``until`` bound the post's
     day as its URL gives it, as for a crawl. A file that is not a post is
     a counted skip, with its reason in the log and runs.jsonl.
@@ -177,7 +178,7 @@ class SourceSpider(Args[SourceArguments], scrapy.Spider):
     async def import_post(self, source: SourcePost) -> PostItem | None:
         """The post of a source file, completed from its share data as a crawled page is; None: a reject."""
         try:
-            site = await self.parse_workers.read_post_page(source.page, source.url, source.info_code, source.category)
+            site = await self.parse_workers.call(read_source_page, source)
             return await self.completer.complete(site)
         except PageError as exc:  # a parse worker process died (newscrawl.loading.parse_workers)
             self.rejects.record("unreadable_source_post", source.url, source.info_code, str(exc))

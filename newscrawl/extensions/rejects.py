@@ -62,6 +62,7 @@ class RejectLog:
         self.max_age = setting(crawler.settings, "NEWSCRAWL_REJECT_MAX_DAYS") * 86400
         self.store: RejectRecords | None = None
         self._given_up: set[str] = set()
+        self._earlier: set[str] = set()  # the keys of the rejects of earlier runs
         self._this_run: dict[str, dict] = {}
 
     @classmethod
@@ -73,13 +74,15 @@ class RejectLog:
 
     def spider_opened(self, spider):
         self.store = self.crawler.get_extension(ArchiveStore)
+        records = self.store.rejects()
+        self._earlier = {record["key"] for record in records}
         # A failure is never given up (a record given up under older rules is tried again).
-        self._given_up = {record["key"] for record in self.store.rejects()
+        self._given_up = {record["key"] for record in records
                           if record["given_up"] and reject_kind(record["reason"]) != FAILURE}
 
     def known(self, key: str) -> bool:
-        """Whether an earlier run rejected the post too."""
-        return self.store.reject(key) is not None
+        """Whether an earlier run (or this one) rejected the post too: the state read once, not a query a post."""
+        return key in self._earlier or key in self._this_run
 
     def given_up(self, info_code: str) -> bool:
         """Whether the post has been tried often or long enough: not to be requested again."""

@@ -71,6 +71,13 @@ class ParseWorkers:
             return load_post(site, upstream)
         return PostItem(await self._run(_load_post_fields, site, upstream))
 
+    async def call(self, function, *args):
+        """``function(*args)`` in a worker (a module-level function, its arguments and result
+        picklable), or in-process without workers; raises ReaderCrashed if its worker dies."""
+        if not self.workers:
+            return function(*args)
+        return await self._run(function, *args)
+
     async def _run(self, function, *args):
         if self.pool is None:  # (the process pool's module is imported here: a run that reads no page, never)
             spawn = multiprocessing.get_context("spawn")

@@ -1,11 +1,15 @@
 """A post file as the site's generator wrote it, read as Jekyll reads it.
 
-``read_source_post(name, text, site_url)`` gives the post's page as the
-site's layout would render it (``_layouts/post.html``: the shown time, the
-``<h1>`` title, the content, the tags line) and where Jekyll would put it
-(its default permalink ``/:categories/:year/:month/:day/:title.html``), so
-that the crawl's own page reader and loaders make the same post of it as
-of the page Jekyll built (newscrawl.site.pages.read_post_page).
+``read_source_post(name, data, site_url)`` reads a file's front matter:
+whether it is a post, and where Jekyll would put it (its default permalink
+``/:categories/:year/:month/:day/:title.html``). ``read_source_page(post)``
+then renders its Markdown and lays it out as the site's post layout does
+(``_layouts/post.html``: the shown time, the ``<h1>`` title, the content,
+the tags line), and reads that page with the crawl's own page reader
+(newscrawl.site.pages.read_post_page), so that the loaders make the same
+post of it as of the page Jekyll built. The two are split so that the
+cheap part, which decides whether a file is imported at all, runs on the
+event loop, and the costly one in a parse worker (spiders/source.py).
 
 What Jekyll does with the generator's quirks, and what this does:
 
@@ -27,13 +31,17 @@ What Jekyll does with the generator's quirks, and what this does:
 A file that is no post raises NotAPost with the reason, a short key.
 """
 
+import logging
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from functools import cache
 
 import yaml
+from parsel import Selector
 
+from newscrawl.site.fetched import SitePost
+from newscrawl.site.pages import read_post_page
 from newscrawl.site.times import SHANGHAI
 
 #: ``<YYYY-MM-DD>-<infoCode or emnews id>.md`` (Jekyll's post file name: a date, a slug, an extension).
@@ -78,7 +86,10 @@ class SourcePost:
     category: str  # the front matter's categories as written (case and spaces kept)
     url: str  # where Jekyll puts the page
     day: date  # the URL's day (the date as the site shows it)
-    page: str  # the page's HTML, as the site's post layout renders it
+    title: str
+    shown: datetime | None  # the time the page shows (Asia/Shanghai); None where Jekyll could not read it
+    tags: tuple[str, ...]
+    content: str  # the Markdown after the front matter
 
 
 def name_parts(name: str) -> tuple[date, str]:
@@ -96,7 +107,7 @@ def name_parts(name: str) -> tuple[date, str]:
 
 
 def read_source_post(name: str, data: bytes, site_url: str) -> SourcePost:
-    """The post a generator file holds, as the site shows it; raises NotAPost."""
+    """The post a generator file holds, its Markdown not yet rendered; raises NotAPost."""
     file_day, info_code = name_parts(name)
     try:
         text = data.decode("utf-8")
@@ -114,13 +125,15 @@ def read_source_post(name: str, data: bytes, site_url: str) -> SourcePost:
     url_categories = "/".join(dict.fromkeys(c.lower() for c in categories))
     url = f"{site_url.rstrip('/')}/{url_categories}/{day:%Y/%m/%d}/{info_code}.html"
     title = values.get("title")
-    page = _page(
-        title="" if title is None else str(title),
-        shown=shown,
-        tags=_words(values.get("tags")),
-        content=render_markdown(text[match.end():]),
-    )
-    return SourcePost(info_code=info_code, category=" ".join(categories), url=url, day=day, page=page)
+    return SourcePost(info_code=info_code, category=" ".join(categories), url=url, day=day,
+                      title="" if title is None else str(title), shown=shown,
+                      tags=tuple(_words(values.get("tags"))), content=text[match.end():])
+
+
+def read_source_page(post: SourcePost) -> SitePost:
+    """What the crawl's page reader reads on the post's page as the site renders it; raises PageError."""
+    page = _page(title=post.title, shown=post.shown, tags=post.tags, content=render_markdown(post.content))
+    return read_post_page(Selector(text=page), post.url, post.info_code, post.category)
 
 
 def _front_matter(text: str) -> dict:
@@ -199,7 +212,7 @@ def _shown_time(value, file_day: date) -> datetime | None:
     return moment.replace(tzinfo=zone).astimezone(SHANGHAI)
 
 
-def _page(title: str, shown: datetime | None, tags: list[str], content: str) -> str:
+def _page(title: str, shown: datetime | None, tags: tuple[str, ...], content: str) -> str:
     """The page as ``_layouts/post.html`` renders it (Liquid prints the title and tags unescaped)."""
     when = f"{shown:%Y-%m-%d %H:%M:%S}" if shown else ""
     tags_line = f'<small>tags: <em>{"</em> - <em>".join(tags)}</em></small>'
@@ -211,6 +224,9 @@ def _page(title: str, shown: datetime | None, tags: list[str], content: str) -> 
 def _markdown():
     from markdown_it import MarkdownIt  # imported at the first post read: an idle rerun needs none
 
+    # markdown-it logs a DEBUG record at every block rule it tries, several per line: under
+    # Scrapy (whose root logger takes DEBUG) making them cost as much as the rendering itself.
+    logging.getLogger("markdown_it").setLevel(logging.INFO)
     # kramdown's defaults that CommonMark lacks: typographic replacements (``--``, ``...``) and smart quotes.
     return MarkdownIt("commonmark", {"html": True, "typographer": True}).enable(["replacements", "smartquotes"])
 
