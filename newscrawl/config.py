@@ -107,6 +107,7 @@ SETTINGS: dict[str, Callable] = {
     "NEWSCRAWL_ALLOWED_HOSTS": _hosts,
     "NEWSCRAWL_OUTPUT_DIR": _text,
     "NEWSCRAWL_STATE": _text,
+    "NEWSCRAWL_SEARCH_INDEX": _text,
     "NEWSCRAWL_SYNC_BATCH": _number(int, minimum=1),
     "NEWSCRAWL_PARSE_WORKERS": _number(int, minimum=0),
     "NEWSCRAWL_LOG_LEVEL": _choice(*LOG_LEVELS),
@@ -136,8 +137,12 @@ def environment(environ=os.environ) -> dict[str, str]:
     return {name: environ[name] for name in SETTINGS if name in environ}
 
 
-def load(settings) -> None:
-    """Check every setting; set LOG_LEVEL from NEWSCRAWL_LOG_LEVEL. Raises ConfigError for the first wrong value."""
+def load(settings, writes: bool = True) -> None:
+    """Check every setting; set LOG_LEVEL from NEWSCRAWL_LOG_LEVEL. Raises ConfigError for the first wrong value.
+
+    ``writes=False``: for a command that only reads the archive (report, search), which a
+    user who cannot write it may run: its directories need not be writable.
+    """
     for name, parse in SETTINGS.items():
         value = settings.get(name)
         if value in (None, ""):
@@ -148,8 +153,9 @@ def load(settings) -> None:
             raise ConfigError(f"{name}={value}: {exc}") from None
     _set_log_level(settings)
     _set_page_size(settings)
-    _check_directory("NEWSCRAWL_OUTPUT_DIR", output_dir(settings))
-    _check_state(settings)
+    if writes:
+        _check_directory("NEWSCRAWL_OUTPUT_DIR", output_dir(settings))
+    _check_state(settings, writes)
     _check_no_links(settings)
 
 
@@ -170,15 +176,16 @@ def _set_page_size(settings) -> None:
         settings.set("DOWNLOAD_WARNSIZE", size // 2, priority=priority)
 
 
-def _check_state(settings) -> None:
+def _check_state(settings, writes: bool = True) -> None:
     """A state a store is kept in (a ConfigError names the schemes); the workers of
-    a shared run share theirs; a SQLite file's directory can be made."""
+    a shared run share theirs; a SQLite file's directory can be made (``writes``)."""
     store = store_class(state_uri(settings))
     if not store.shared:
         if settings.get("NEWSCRAWL_REDIS_URL"):
             raise ConfigError(f"NEWSCRAWL_STATE={settings.get('NEWSCRAWL_STATE')}: the workers of a shared run "
                               "(NEWSCRAWL_REDIS_URL) share their archive state: leave it empty, or give a redis:// URI")
-        _check_directory("NEWSCRAWL_STATE", state_path(settings).parent)
+        if writes:
+            _check_directory("NEWSCRAWL_STATE", state_path(settings).parent)
 
 
 def _check_no_links(settings) -> None:

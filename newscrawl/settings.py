@@ -34,6 +34,10 @@ NEWSCRAWL_OUTPUT_DIR = "output"
 #: that Redis, else <output dir>/state.sqlite3.
 NEWSCRAWL_STATE = ""
 
+#: The search index (scrapy search), a cache of the post files that crawls
+#: keep up to date. Empty: <output dir>/search.sqlite3.
+NEWSCRAWL_SEARCH_INDEX = ""
+
 #: Posts written to disk (fsync) and archived together; a crash loses at most
 #: this many files, which the next run fetches again. 1: each post at once.
 NEWSCRAWL_SYNC_BATCH = 20
@@ -191,6 +195,8 @@ EXTENSIONS = {
     # The last progress line, then the run's counts when the spider closes, before spidermon's monitors.
     "newscrawl.extensions.progress.Progress": 0,
     "newscrawl.extensions.runlog.RunReport": 1,
+    # Adds the posts written to the search index (scrapy search).
+    "newscrawl.search.indexer.SearchIndexer": 0,
     "spidermon.contrib.scrapy.extensions.Spidermon": 500,
 }
 
@@ -230,6 +236,8 @@ CONCURRENT_ITEMS = 1
 TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False
 FEED_EXPORT_ENCODING = "utf-8"
+#: ``-O posts.parquet`` (scrapy export, scrapy search, scrapy crawl): newscrawl/parquet.py.
+FEED_EXPORTERS = {"parquet": "newscrawl.parquet.ParquetItemExporter"}
 #: Scrapy's LOG_LEVEL, as a setting a cron user can also give as an environment
 #: variable (newscrawl.config sets LOG_LEVEL from it; ``-L`` still wins).
 NEWSCRAWL_LOG_LEVEL = "INFO"

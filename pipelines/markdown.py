@@ -31,6 +31,10 @@ from newscrawl.failures import write_failed
 
 logger = logging.getLogger(__name__)
 
+#: Sent with ``posts``, a list of (path, text), once those posts are in place and archived
+#: (the search index adds them: newscrawl.search.indexer).
+posts_written = object()
+
 
 @dataclass(frozen=True)
 class _Rendered:
@@ -43,8 +47,9 @@ class _Rendered:
 
 
 class MarkdownWriterPipeline:
-    def __init__(self, directory, site_url: str, store: ArchiveStore, stats, sync_batch: int = 1):
+    def __init__(self, directory, site_url: str, store: ArchiveStore, stats, sync_batch: int = 1, signals=None):
         self.directory = directory
+        self.signals = signals
         self.site_url = site_url
         self.store = store
         self.stats = stats
@@ -61,6 +66,7 @@ class MarkdownWriterPipeline:
             crawler.get_extension(ArchiveStore),
             crawler.stats,
             sync_batch=crawler.settings.getint("NEWSCRAWL_SYNC_BATCH"),
+            signals=crawler.signals,
         )
 
     def open_spider(self):
@@ -117,6 +123,7 @@ class MarkdownWriterPipeline:
         A post in place that the state could not record is fetched again by the
         next run, and written again, the same.
         """
+        written = []
         for post in batch:
             if post.info_code in errors:
                 write_failed(self.stats, post.path, errors[post.info_code])
@@ -135,6 +142,9 @@ class MarkdownWriterPipeline:
                     os.unlink(Path(previous).name, dir_fd=self._fd)
             self.stats.inc_value("newscrawl/written")
             logger.debug("Wrote %s", post.path)
+            written.append((post.path, post.text))
+        if written and self.signals:
+            self.signals.send_catch_log(posts_written, posts=written)
 
 
 def put_in_place(directory: int, batch: list[_Rendered]) -> dict[str, OSError]:

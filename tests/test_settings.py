@@ -36,6 +36,7 @@ def _example_values(tmp_path) -> dict[str, tuple[str, str]]:
         "NEWSCRAWL_OUTPUT_DIR": (str(tmp_path / "env"), str(tmp_path / "cmdline")),
         # Redis: the examples' NEWSCRAWL_REDIS_URL makes a shared run, whose workers share their state.
         "NEWSCRAWL_STATE": ("redis://a:6379/2", "redis://b:6379/3"),
+        "NEWSCRAWL_SEARCH_INDEX": (str(tmp_path / "env-search.sqlite3"), str(tmp_path / "cli-search.sqlite3")),
         "NEWSCRAWL_SYNC_BATCH": ("5", "7"),
         "NEWSCRAWL_PARSE_WORKERS": ("0", "2"),
         "NEWSCRAWL_LOG_LEVEL": ("DEBUG", "WARNING"),

@@ -42,8 +42,8 @@ class Command(ArchiveCommand, ScrapyCommand):
         if self.refused(opts):  # before config.load, whose checks are for a directory a crawl may create
             return
         try:
-            config.load(self.settings)
-            rejects = current_rejects(self.settings)  # opens the archive state (a Redis may not answer)
+            config.load(self.settings, writes=False)
+            rejects = current_rejects(self.settings)  # reads the archive state (a Redis may not answer)
         except ConfigError as exc:
             print(f"newscrawl: {exc}", file=sys.stderr)
             self.exitcode = EXIT_CONFIG_ERROR

@@ -4,8 +4,9 @@ import json
 from collections import deque
 from pathlib import Path
 
-from newscrawl.archive.paths import rejects_path, runs_path
-from newscrawl.archive.store import open_store
+from newscrawl.archive.paths import rejects_path, runs_path, state_path, state_uri
+from newscrawl.archive.readonly import read_state
+from newscrawl.archive.store import open_store, store_class
 from newscrawl.overview.runs import RunHistory
 
 
@@ -22,11 +23,34 @@ def current_rejects(settings) -> list[dict]:
     latest: dict[str, dict] = {}
     for entry in _json_lines(path):
         latest[entry.get("info_code") or entry.get("url") or ""] = entry
-    store = open_store(settings)
-    try:
-        return [entry for entry in latest.values() if store.archived_path(entry.get("info_code") or "") is None]
-    finally:
-        store.close()
+    codes = {entry.get("info_code") or "" for entry in latest.values()}
+    archived = _archived_among(settings, codes)
+    return [entry for entry in latest.values() if (entry.get("info_code") or "") not in archived]
+
+
+def _archived_among(settings, codes: set[str]) -> set[str]:
+    """Those of ``codes`` the state says are archived. A SQLite state is only read
+    (newscrawl.archive.readonly): the report writes nothing in the archive."""
+    if store_class(state_uri(settings)).shared:
+        store = open_store(settings)
+        try:
+            return {code for code in codes if store.archived_path(code) is not None}
+        finally:
+            store.close()
+    path = state_path(settings)
+    if not path.exists():
+        return set()
+
+    def archived(db):
+        if not db.execute("SELECT 1 FROM sqlite_master WHERE name = 'archived'").fetchone():
+            return set()  # an empty state: nothing archived yet
+        found = set()
+        for code in codes:
+            if db.execute("SELECT 1 FROM archived WHERE info_code = ?", (code,)).fetchone():
+                found.add(code)
+        return found
+
+    return read_state(path, archived)
 
 
 def run_history(settings, count: int) -> RunHistory:
