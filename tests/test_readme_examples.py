@@ -6,9 +6,9 @@ test here, or left out for a reason written beside it (a new block fails
 ``test_every_readme_block_is_run_or_left_out_for_a_reason`` until it is
 claimed). How each is run:
 
-- The shell blocks (demo, Run, share, source, parse, export/report/verify,
-  ``mkdocs build``; not ``mkdocs serve``, a server): each command, continuation lines joined, by ``/bin/sh -c``
-  in a clone: a temporary directory holding the project's ``scrapy.cfg`` and
+- The shell blocks (demo, Run, share, source, parse, export/report/verify/
+  search, ``mkdocs build``; not ``mkdocs serve``, a server): each command,
+  continuation lines joined, by ``/bin/sh -c`` in a clone: a temporary directory holding the project's ``scrapy.cfg`` and
   ``.venv``, a link to the virtualenv running these tests (setup.sh's in CI),
   so ``output/``, ``codes.txt`` and the rest land there. The environment is
   what a user's shell has after ``. .venv/bin/activate`` (PATH, VIRTUAL_ENV,
@@ -29,20 +29,19 @@ claimed). How each is run:
 
 import csv
 import json
-import os
 import re
 import shlex
 import shutil
 import socket
 import subprocess
 import sys
-from contextlib import contextmanager
 from pathlib import Path
 
+import pyarrow.parquet
 import pytest
 from filelock import FileLock
 
-from newscrawl.mocksite import DEFAULT_CATEGORIES, SITE_HOST, MockSite, generate_posts
+from newscrawl.mocksite import DEFAULT_CATEGORIES, SITE_HOST, SITE_URL, MockSite, generate_posts
 from newscrawl.mocksite.source_repo import SourceSite, make_source_repo
 from tests.conftest import REPO, make_post, read_posts
 
@@ -165,13 +164,15 @@ def _closed_port() -> int:
         return probe.getsockname()[1]
 
 
-#: A site down: its host answers nothing (connection refused).
 def down_site_env() -> dict:
+    """The site down: its host refuses connections."""
     return {"NEWSCRAWL_HOST_MAP": json.dumps({SITE_HOST: f"http://127.0.0.1:{_closed_port()}"})}
 
 
 CATEGORIES = [c for c in DEFAULT_CATEGORIES if c[0] in ("Wind", "qingdaocaijingribao", "emnews")]
-POSTS = generate_posts(9, seed=20, categories=CATEGORIES) + [make_post(SHARE_CODES[1])]
+#: The README searches for 北向资金.
+SEARCHED = make_post(SHARE_CODES[1], title="北向资金净买入超百亿")
+POSTS = generate_posts(9, seed=20, categories=CATEGORIES) + [SEARCHED]
 
 
 @pytest.fixture(scope="module")
@@ -215,7 +216,7 @@ def test_run_then_parse_export_report_and_verify(site, tmp_path):
     assert "青岛高新区是如何实现" in result.stdout and SHARE_CODES[0] in result.stdout
     assert len(run_lines(archive)) == 3  # a look at a page is no run
 
-    export_all, export_feb, report, verify, repair = commands(block("scrapy export -O posts.jsonl"))
+    export_all, export_feb, report, verify, repair, search, parquet = commands(block("scrapy export -O posts.jsonl"))
     result = sh(export_all, clone, env)
     assert result.returncode == 0, result.stderr[-3000:]
     exported = [json.loads(line) for line in (clone / "posts.jsonl").read_text(encoding="utf-8").splitlines()]
@@ -227,15 +228,16 @@ def test_run_then_parse_export_report_and_verify(site, tmp_path):
     result = sh(report, clone, env)
     assert result.returncode == 0, result.stderr[-3000:]
     assert "<html" in (clone / "report.html").read_text(encoding="utf-8").lower()
-    result = sh(verify, clone, env)
-    assert result.returncode == 0, result.stdout + result.stderr[-3000:]
-    (archive / "_posts" / f"{min(before)}").unlink()  # now the state says a post is archived that is not
-    result = sh(verify, clone, env)
-    assert result.returncode == 1, result.stdout + result.stderr[-3000:]
-    result = sh(repair, clone, env)
-    assert result.returncode == 1 and "state repaired" in result.stdout, result.stdout + result.stderr[-3000:]
-    result = sh(verify, clone, env)
-    assert result.returncode == 0, result.stdout + result.stderr[-3000:]
+    for command in (verify, repair):  # files and state agree: nothing to repair
+        result = sh(command, clone, env)
+        assert result.returncode == 0, result.stdout + result.stderr[-3000:]
+    assert mtimes(archive) == before
+    result = sh(search, clone, env)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert SITE_URL + SEARCHED.url_path in result.stdout
+    result = sh(parquet, clone, env)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert set(pyarrow.parquet.read_table(clone / "posts.parquet").column("info_code").to_pylist()) == codes(archive)
 
 
 def test_share_backfill_by_infocode_and_from_a_file(site, tmp_path):
