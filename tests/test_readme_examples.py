@@ -8,17 +8,21 @@ claimed). How each is run:
 
 - The shell blocks (demo, Run, share, source, parse, export/report/verify/
   search, ``mkdocs build``; not ``mkdocs serve``, a server): each command,
-  continuation lines joined, by ``/bin/sh -c`` in a clone: a temporary directory holding the project's ``scrapy.cfg`` and
-  ``.venv``, a link to the virtualenv running these tests (setup.sh's in CI),
-  so ``output/``, ``codes.txt`` and the rest land there. The environment is
-  what a user's shell has after ``. .venv/bin/activate`` (PATH, VIRTUAL_ENV,
-  HOME, TMPDIR) and nothing else but the mock site's NEWSCRAWL_HOST_MAP and
+  continuation lines joined, by ``/bin/sh -c`` in a clone: a temporary
+  directory holding the project's ``scrapy.cfg`` and ``.venv``, a link to the
+  virtualenv running these tests (setup.sh's in CI), so ``output/``,
+  ``codes.txt`` and the rest land there. The environment is what a user's
+  shell has after ``. .venv/bin/activate`` (PATH, VIRTUAL_ENV, HOME, TMPDIR)
+  and nothing else but the mock site's NEWSCRAWL_HOST_MAP and
   NEWSCRAWL_SITE_URL, as a user pointing the crawler at a mirror would set
   them: the commands that would reach the real site reach the local one.
 - The cron entry: its command text, with only /srv/newscrawl (the clone),
   /srv/archive and /var/log/newscrawl replaced by temporary directories, run
   as cron runs it: ``/bin/sh -c`` in cron's bare environment (PATH=/usr/bin:/bin,
-  HOME, LOGNAME, SHELL, the crontab's variables) plus the host map.
+  HOME, LOGNAME, SHELL, the crontab's variables) plus the host map: a first
+  run writes the posts and prints nothing (cron would mail it), a second
+  writes nothing, one that finds the lock held exits 0 (the entry's
+  ``|| [ $? -eq 75 ]``), one with the site down fails in at most 5 lines.
 - The systemd units: the service's ExecStart, split as systemd splits it and
   with %i the instance the README enables, run in its WorkingDirectory with
   its Environment= lines and systemd's own PATH (systemd is not running here);
@@ -56,7 +60,8 @@ EXAMPLES = {
     "scrapy crawl source": "test_source_import_of_a_clone_of_the_site_repository",
     "scrapy parse": "test_run_then_parse_export_report_and_verify",
     "scrapy export -O posts.jsonl": "test_run_then_parse_export_report_and_verify",
-    "useradd --system": "not run: makes a system user and writes /srv as root; the cron and systemd tests map its paths",
+    "useradd --system": "not run: makes a system user and writes /srv as root; "
+                        "the cron and systemd tests map its paths",
     "MAILTO=": "test_the_cron_entry",
     "ExecStart=": "test_the_systemd_units",
     "OnCalendar=": "test_the_systemd_units",
