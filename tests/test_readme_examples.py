@@ -49,6 +49,8 @@ from newscrawl.mocksite import DEFAULT_CATEGORIES, SITE_HOST, SITE_URL, MockSite
 from newscrawl.mocksite.source_repo import SourceSite, make_source_repo
 from tests.conftest import REPO, make_post, read_posts
 
+pytestmark = pytest.mark.slow  # runs the README's commands: the end-to-end layer (docs/testing.md)
+
 #: What claims each README block: the start of a line only that block has, and
 #: the test here that runs it, or why it is not run.
 EXAMPLES = {
