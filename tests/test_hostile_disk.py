@@ -169,7 +169,7 @@ def test_a_corrupt_state_beside_posts_is_refused_then_rebuilt_by_verify(output, 
             report = scrapy(output, "report", "-o", str(output.parent / "report.html"))
             assert report.returncode == 2 and "Traceback" not in report.stderr, report.stderr[-2000:]
             [said] = [line for line in report.stderr.splitlines() if line.startswith("newscrawl:")]
-            assert said.startswith(f"newscrawl: cannot open the archive state {state} (")
+            assert said.startswith(f"newscrawl: cannot read the archive state {state} (")
             assert said.endswith("): run `scrapy verify --repair` to rebuild it from the post files")
             assert state.read_bytes() == damaged and not (output.parent / "report.html").exists()
 
