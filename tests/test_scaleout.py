@@ -87,15 +87,16 @@ def stat_of(log: str, name: str) -> int:
     return int(found[1]) if found else 0
 
 
-def assert_every_post_on_disk_once(output: Path, client: Redis, posts) -> None:
-    """Every post on disk, in one file, which the shared state records archived; no temporary file left."""
+def assert_every_post_on_disk_once(output: Path, client: Redis, posts, killed_writers: int = 0) -> None:
+    """Every post on disk, in one file, which the shared state records archived; no temporary file left,
+    but one a writer killed mid-write may leave (hidden: Jekyll and the archive's readers skip it)."""
     on_disk = read_posts(output)
     files = Counter(p.meta["info_code"] for p in on_disk)
     assert set(files) == {p.info_code for p in posts}
     assert set(files.values()) == {1}, [code for code, n in files.items() if n > 1][:5]
     assert {code: record["path"] for code, record in archived(client).items()} == {
         p.meta["info_code"]: str(p.path) for p in on_disk}
-    assert not list((output / "_posts").glob(".*.tmp"))
+    assert len(list((output / "_posts").glob(".*.tmp"))) <= killed_writers
 
 
 def assert_every_post_written_once(output: Path, client: Redis, logs: Path, posts) -> None:
@@ -169,7 +170,7 @@ def test_a_killed_worker_loses_no_post(tmp_path, redis_url):
         for number in survivors:
             assert workers[number].wait(timeout=240) == 0, (logs / f"{number}.log").read_text()
 
-        assert_every_post_on_disk_once(output, client, posts)
+        assert_every_post_on_disk_once(output, client, posts, killed_writers=1)
         # Written once: no post archived by the kill was written again (a write puts a new
         # file in place, and records it anew), and the survivors wrote every other.
         after = archived(client)
