@@ -14,7 +14,6 @@ from newscrawl.loading.parse_workers import ParseWorkers
 from newscrawl.setting_registry import setting
 from newscrawl.sharedata.data import ShareData, Unavailable
 from newscrawl.site.fetched import SitePost, UpstreamPost
-from newscrawl.site.times import site_time
 from newscrawl.site.urls import parse_share_link, share_page_url
 from newscrawl.stats import SHAREDATA_USED
 
@@ -37,11 +36,9 @@ class PostCompleter:
         link = parse_share_link(site.share_url) if site.share_url else None
         # The real archive has a post with no title, no date and an empty share link (``<>``):
         # its share data, asked for by its infoCode, has them.
-        untitled = not site.title or site_time(site.time_text) is None
-        if untitled and link is None:
+        if site.untitled and link is None:
             link = parse_share_link(share_page_url(self.share_url, site.info_code))
-        needs_share_data = not site.body.text_length or site.is_digest or untitled
-        share = await self.share.fetch(link) if link and needs_share_data else None
+        share = await self.share.fetch(link) if link and site.needs_share_data else None
         return await self.finish(site, share)
 
     async def finish(self, site: SitePost, share: UpstreamPost | Unavailable | None) -> PostItem | None:
@@ -52,10 +49,9 @@ class PostCompleter:
         later runs; only share data saying there is no such article makes it ``no_body``.
         """
         upstream = share if isinstance(share, UpstreamPost) else None
-        untitled = not site.title or site_time(site.time_text) is None
         if upstream is not None:
             self.crawler.stats.inc_value(SHAREDATA_USED)
-        elif isinstance(share, Unavailable) and share.failed and (not site.body.text_length or untitled):
+        elif isinstance(share, Unavailable) and share.failed and (not site.body.text_length or site.untitled):
             self.rejects.record(share.reason, site.url, site.info_code, share.why)
             return None
         elif not site.body.text_length:

@@ -16,8 +16,9 @@ from newscrawl.items import PostItem
 from newscrawl.loading.parse_workers import ParseWorkers
 from newscrawl.setting_registry import setting
 from newscrawl.sharedata.data import ShareData
+from newscrawl.site.fetched import SitePost
 from newscrawl.site.pages import PageError
-from newscrawl.source.generator_file import NotAPost, SourcePost, name_parts, read_source_page, read_source_post
+from newscrawl.source.generator_file import NotAPost, SourcePost, name_parts, read_source_item, read_source_post
 from newscrawl.source.repository import HistoryError, SourceVersion, check_repository, folder_files, history_versions
 from newscrawl.spider_arguments import CrawlArguments, argument, check_arguments
 from newscrawl.stats import (
@@ -178,8 +179,10 @@ class SourceSpider(Args[SourceArguments], scrapy.Spider):
     async def import_post(self, source: SourcePost) -> PostItem | None:
         """The post of a source file, completed from its share data as a crawled page is; None: a reject."""
         try:
-            site = await self.parse_workers.call(read_source_page, source)
-            return await self.completer.complete(site)
+            read = await self.parse_workers.call(read_source_item, source)
+            if isinstance(read, SitePost):
+                return await self.completer.complete(read)
+            return PostItem(read)
         except PageError as exc:  # a parse worker process died (newscrawl.loading.parse_workers)
             self.rejects.record("unreadable_source_post", source.url, source.info_code, str(exc))
             return None

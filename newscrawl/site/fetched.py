@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 
 from newscrawl.site.body import Body
+from newscrawl.site.times import site_time
 
 
 @dataclass
@@ -19,6 +20,16 @@ class SitePost:
     share_url: str | None = None
     linked_category: str | None = None  # the slug its back link names
     is_digest: bool = False  # an emnews digest, normally pointing at an eastmoney article
+
+    @property
+    def untitled(self) -> bool:
+        """No title, or no date the site's time can be read from."""
+        return not self.title or site_time(self.time_text) is None
+
+    @property
+    def needs_share_data(self) -> bool:
+        """Whether the page alone cannot make the post: no body, an emnews digest, no title or date."""
+        return not self.body.text_length or self.is_digest or self.untitled
 
 
 @dataclass

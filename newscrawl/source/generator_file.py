@@ -40,6 +40,7 @@ from functools import cache
 import yaml
 from parsel import Selector
 
+from newscrawl.loading.loaders import load_post
 from newscrawl.site.fetched import SitePost
 from newscrawl.site.pages import read_post_page
 from newscrawl.site.times import SHANGHAI
@@ -134,6 +135,14 @@ def read_source_page(post: SourcePost) -> SitePost:
     """What the crawl's page reader reads on the post's page as the site renders it; raises PageError."""
     page = _page(title=post.title, shown=post.shown, tags=post.tags, content=render_markdown(post.content))
     return read_post_page(Selector(text=page), post.url, post.info_code, post.category)
+
+
+def read_source_item(post: SourcePost) -> SitePost | dict:
+    """The post's page read and, where the page alone makes the post, its item loaded (its fields);
+    the page (SitePost) where share data is needed first (newscrawl.completion). One call of a
+    parse worker, so that a post needing no share data crosses to and from it once."""
+    site = read_source_page(post)
+    return site if site.needs_share_data else dict(load_post(site))
 
 
 def _front_matter(text: str) -> dict:
