@@ -28,13 +28,15 @@ from newscrawl.archive.paths import posts_dir
 from newscrawl.archive.postfile import post_filename, render_post
 from newscrawl.archive.store import ArchiveStore
 from newscrawl.failures import write_failed
+from newscrawl.items import PostItem
 from newscrawl.setting_registry import setting
 from newscrawl.stats import WRITTEN
 
 logger = logging.getLogger(__name__)
 
-#: Sent with ``posts``, a list of (path, text), once those posts are in place and archived
-#: (the search index adds them: newscrawl.search.indexer).
+#: Sent with ``posts``, a list of (path, item), once those posts are in place and archived
+#: (the search index adds them: newscrawl.search.indexer). The item is what the file holds:
+#: newscrawl.archive.postfile reads a post file back as the item it was rendered from.
 posts_written = object()
 
 
@@ -44,8 +46,7 @@ class _Rendered:
 
     path: Path
     text: str
-    info_code: str
-    url: str
+    item: PostItem
 
 
 class MarkdownWriterPipeline:
@@ -93,7 +94,7 @@ class MarkdownWriterPipeline:
         """Write the post claimed by ClaimPostPipeline; if it cannot be written, give up the claim."""
         try:
             path = self.directory / post_filename(item)  # checked: a plain name inside the directory
-            post = _Rendered(path, render_post(item, self.site_url), item["info_code"], item["url"])
+            post = _Rendered(path, render_post(item, self.site_url), item)
         except BaseException:
             self.store.release(item["info_code"])
             raise
@@ -127,16 +128,17 @@ class MarkdownWriterPipeline:
         """
         written = []
         for post in batch:
-            if post.info_code in errors:
-                write_failed(self.stats, post.path, errors[post.info_code])
-                self.store.release(post.info_code)
+            info_code = post.item["info_code"]
+            if info_code in errors:
+                write_failed(self.stats, post.path, errors[info_code])
+                self.store.release(info_code)
                 continue
-            previous = self.store.archived_path(post.info_code)
+            previous = self.store.archived_path(info_code)
             try:
-                self.store.mark_archived(post.info_code, str(post.path), post.url)
+                self.store.mark_archived(info_code, str(post.path), post.item["url"])
             except OSError as exc:
                 write_failed(self.stats, exc.filename, exc)
-                self.store.release(post.info_code)
+                self.store.release(info_code)
                 continue
             if previous and previous != str(post.path) and Path(previous).parent == self.directory:
                 # A rewrite under another date (e.g. after a parser fix): one file per post.
@@ -144,7 +146,7 @@ class MarkdownWriterPipeline:
                     os.unlink(Path(previous).name, dir_fd=self._fd)
             self.stats.inc_value(WRITTEN)
             logger.debug("Wrote %s", post.path)
-            written.append((post.path, post.text))
+            written.append((post.path, post.item))
         if written and self.signals:
             self.signals.send_catch_log(posts_written, posts=written)
 
@@ -161,12 +163,12 @@ def put_in_place(directory: int, batch: list[_Rendered]) -> dict[str, OSError]:
         try:
             written.append((post, write_temporary(directory, post.path.name, post.text)))
         except OSError as exc:
-            errors[post.info_code] = exc
+            errors[post.item["info_code"]] = exc
     for post, temporary in written:
         try:
             rename_into_place(directory, temporary, post.path.name)
         except OSError as exc:
-            errors[post.info_code] = exc
+            errors[post.item["info_code"]] = exc
             with contextlib.suppress(OSError):
                 os.unlink(temporary, dir_fd=directory)
     return errors

@@ -14,7 +14,6 @@ import sqlite3
 
 from scrapy import signals
 
-from newscrawl.archive.postfile import read_post
 from newscrawl.pipelines.markdown import posts_written
 from newscrawl.search.index import IndexUnavailable, SearchIndex, index_path
 from newscrawl.stats import SEARCH_INDEX_FAILED, SEARCH_INDEXED
@@ -37,7 +36,7 @@ class SearchIndexer:
         return indexer
 
     def posts_written(self, posts):
-        """Index each (path, text) written; on a failure, say so once and stop indexing this run."""
+        """Index each (path, item) written; on a failure, say so once and stop indexing this run."""
         if self._failed or not posts:
             return
         try:
@@ -46,9 +45,9 @@ class SearchIndexer:
                 if not self._index.writable:
                     raise IndexUnavailable(f"{self.path} is not writable")
             with self._index.transaction():
-                for path, text in posts:
+                for path, item in posts:
                     stat = os.stat(path)
-                    self._index.add(os.path.basename(path), read_post(text), stat.st_mtime_ns, stat.st_size)
+                    self._index.add(os.path.basename(path), item, stat.st_mtime_ns, stat.st_size)
         except (IndexUnavailable, sqlite3.Error, OSError, ValueError) as exc:
             self._failed = True
             self.stats.set_value(SEARCH_INDEX_FAILED, 1)
