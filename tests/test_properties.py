@@ -179,3 +179,27 @@ def test_http_only_middleware_refuses_other_schemes():
     for url in ("file:///etc/passwd", "ftp://example.com/x", "data:text/html,<p>x</p>", "s3://bucket/key"):
         with pytest.raises(IgnoreRequest):
             middleware.process_request(Request(url))
+
+
+#: A field's value as a loader might leave it: any text, text the schema's patterns take, nothing, another type.
+FIELD_VALUES = st.one_of(st.text(), st.sampled_from(["", " ", "NW202202232285760343", "2022-02-23 10:30:09 +0800",
+                                                     "http://127.0.0.1/a/2022/02/23/NW1.html", "a\nb", "\x00"]),
+                         st.none(), st.integers(), st.lists(st.text(), max_size=2))
+
+
+@given(values=st.dictionaries(st.sampled_from(["info_code", "title", "date", "category", "tags", "source", "body",
+                                               "url", "share_url"]), FIELD_VALUES),
+       base=st.booleans())
+@settings(max_examples=300, deadline=None)
+def test_the_compiled_schema_check_passes_exactly_the_posts_spidermon_finds_valid(values, base):
+    """The fast check (fastjsonschema) must never pass a post that spidermon's validator would reject."""
+    from jsonschema.validators import validator_for
+
+    from newscrawl.items import POST_SCHEMA
+    from newscrawl.pipelines.validate import CompiledSchemaValidator
+
+    post = {**(dict(post_item()) if base else {}), **values}
+    full = validator_for(POST_SCHEMA)(POST_SCHEMA)
+    valid, errors = CompiledSchemaValidator(POST_SCHEMA).validate(post)
+    assert valid == full.is_valid(post)
+    assert bool(errors) != valid
