@@ -189,6 +189,13 @@ class SearchIndex:
         with self._db:
             yield
 
+    def commit(self) -> None:
+        """Commit what ``add`` added since the last commit (sqlite3 began a transaction at the first)."""
+        self._db.commit()
+
+    def rollback(self) -> None:
+        self._db.rollback()
+
     def sync(self, directory: Path) -> Staleness:
         """Bring the index up to date with the post files of ``directory``, if it can be written.
 
