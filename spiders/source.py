@@ -1,6 +1,7 @@
 """Import the site's own source: every post file its generator wrote, in a folder or in the git history."""
 
 import asyncio
+from collections.abc import Iterator
 from functools import cached_property
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from newscrawl.setting_registry import setting
 from newscrawl.sharedata.data import ShareData
 from newscrawl.site.fetched import SitePost
 from newscrawl.site.pages import PageError
-from newscrawl.source.generator_file import NotAPost, SourcePost, name_parts, read_source_item, read_source_post
+from newscrawl.source.generator_file import NotAPost, SourcePost, name_parts, read_source_items, read_source_post
 from newscrawl.source.repository import HistoryError, SourceVersion, check_repository, folder_files, history_versions
 from newscrawl.spider_arguments import CrawlArguments, argument, check_arguments
 from newscrawl.stats import (
@@ -31,9 +32,11 @@ from newscrawl.stats import (
     SKIPPED_WINDOW,
 )
 
-#: Posts read and not yet finished at once: enough to keep a parse worker and the
-#: share hosts busy, few enough that memory does not grow with the folder.
-IN_FLIGHT = 64
+#: Posts a parse worker reads in one call (newscrawl.source.generator_file.read_source_items).
+CHUNK = 16
+#: Chunks read and not yet finished at once: enough to keep a parse worker and the share
+#: hosts busy, few enough (128 posts) that memory does not grow with the folder.
+IN_FLIGHT = 8
 
 
 class SourceArguments(CrawlArguments):
@@ -108,27 +111,34 @@ class SourceSpider(Args[SourceArguments], scrapy.Spider):
         return self.crawler.get_extension(RejectLog)
 
     async def start(self):
-        """Each post file read, then finished IN_FLIGHT at a time; the posts as they are done."""
+        """Each post file read; its page read (CHUNK posts a parse-worker call, IN_FLIGHT calls at once),
+        completed, and yielded as soon as its chunk is done."""
         stats = self.crawler.stats
         if self.history:
             versions = history_versions(self.root, on_commit=lambda: stats.inc_value(COMMITS_READ))
         else:
             versions = folder_files(self.root)
         pending: set[asyncio.Future] = set()
+        chunk: list[SourcePost] = []
         try:
             try:
                 for version in versions:
                     if source := self.read(version):
-                        pending.add(asyncio.ensure_future(self.import_post(source)))
+                        chunk.append(source)
+                    if len(chunk) == CHUNK:
+                        pending.add(asyncio.ensure_future(self.import_posts(chunk)))
+                        chunk = []
                     while len(pending) >= IN_FLIGHT:
                         done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
-                        for post in filter(None, (task.result() for task in done)):
+                        for post in self._finished(done):
                             yield post
             except HistoryError as exc:  # what was read is imported; the run is bad
                 self.logger.error("Reading the history of %s failed: %s", self.root, exc)
+            if chunk:
+                pending.add(asyncio.ensure_future(self.import_posts(chunk)))
             while pending:
                 done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
-                for post in filter(None, (task.result() for task in done)):
+                for post in self._finished(done):
                     yield post
         finally:
             for task in pending:
@@ -176,13 +186,23 @@ class SourceSpider(Args[SourceArguments], scrapy.Spider):
         self.logger.info("Not a post, skipped: %s (%s)", version.path, exc)
         self.crawler.stats.inc_value(NOT_POST_PREFIX + exc.reason)
 
-    async def import_post(self, source: SourcePost) -> PostItem | None:
-        """The post of a source file, completed from its share data as a crawled page is; None: a reject."""
+    @staticmethod
+    def _finished(done: set[asyncio.Future]) -> Iterator[PostItem]:
+        for task in done:
+            yield from filter(None, task.result())
+
+    async def import_posts(self, sources: list[SourcePost]) -> list[PostItem | None]:
+        """The posts of source files, completed from their share data as a crawled page is; None: a reject."""
         try:
-            read = await self.parse_workers.call(read_source_item, source)
-            if isinstance(read, SitePost):
-                return await self.completer.complete(read)
-            return PostItem(read)
-        except PageError as exc:  # a parse worker process died (newscrawl.loading.parse_workers)
-            self.rejects.record("unreadable_source_post", source.url, source.info_code, str(exc))
+            read = await self.parse_workers.call(read_source_items, sources)
+        except PageError as exc:  # the parse worker process died (newscrawl.loading.parse_workers)
+            read = [exc] * len(sources)
+        return await asyncio.gather(*(self._finish(source, page) for source, page in zip(sources, read)))
+
+    async def _finish(self, source: SourcePost, read: SitePost | dict | PageError) -> PostItem | None:
+        if isinstance(read, PageError):
+            self.rejects.record("unreadable_source_post", source.url, source.info_code, str(read))
             return None
+        if isinstance(read, SitePost):
+            return await self.completer.complete(read)
+        return PostItem(read)

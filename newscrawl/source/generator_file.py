@@ -42,7 +42,7 @@ from parsel import Selector
 
 from newscrawl.loading.loaders import load_post
 from newscrawl.site.fetched import SitePost
-from newscrawl.site.pages import read_post_page
+from newscrawl.site.pages import PageError, read_post_page
 from newscrawl.site.times import SHANGHAI
 
 #: ``<YYYY-MM-DD>-<infoCode or emnews id>.md`` (Jekyll's post file name: a date, a slug, an extension).
@@ -137,11 +137,19 @@ def read_source_page(post: SourcePost) -> SitePost:
     return read_post_page(Selector(text=page), post.url, post.info_code, post.category)
 
 
-def read_source_item(post: SourcePost) -> SitePost | dict:
-    """The post's page read and, where the page alone makes the post, its item loaded (its fields);
-    the page (SitePost) where share data is needed first (newscrawl.completion). One call of a
-    parse worker, so that a post needing no share data crosses to and from it once."""
-    site = read_source_page(post)
+def read_source_items(posts: list[SourcePost]) -> list[SitePost | dict | PageError]:
+    """Each post's page read and, where the page alone makes the post, its item loaded (its fields);
+    the page (SitePost) where share data is needed first (newscrawl.completion); the PageError of a
+    page that cannot be read. One call of a parse worker for several posts: a call costs the
+    event loop as much CPU as reading a post's front matter does."""
+    return [_read_source_item(post) for post in posts]
+
+
+def _read_source_item(post: SourcePost) -> SitePost | dict | PageError:
+    try:
+        site = read_source_page(post)
+    except PageError as exc:
+        return exc
     return site if site.needs_share_data else dict(load_post(site))
 
 
