@@ -1,6 +1,6 @@
 """Benchmark the source import: posts a second and peak memory, for a folder and for a history.
 
-    python -m bench.import_speed [--posts 20000] [--commits 1000] [--parse-workers 0] [--json PATH]
+    python -m bench.import_speed [--posts 20000] [--commits 1000] [--parse-workers auto] [--json PATH]
 
 Generates the site's source repository (newscrawl.mocksite.source_repo: the
 generator's files with every quirk, a git history of ``--commits`` runs over
@@ -70,7 +70,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--posts", type=int, default=20_000, help="generated posts (default 20000)")
     parser.add_argument("--commits", type=int, default=1_000, help="generator runs in the history (default 1000)")
     parser.add_argument("--days", type=int, default=100, help="days the posts span (default 100)")
-    parser.add_argument("--parse-workers", type=int, default=0, help="NEWSCRAWL_PARSE_WORKERS of the runs")
+    parser.add_argument("--parse-workers", default="auto",
+                        help="NEWSCRAWL_PARSE_WORKERS of the runs (default auto: 1 on a machine of 2 cores or more)")
     parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
     args = parser.parse_args(argv)
 

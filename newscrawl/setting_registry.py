@@ -61,6 +61,16 @@ def choice(*choices: str) -> ValueType:
     return ValueType(f"one of {', '.join(choices)}", parse)
 
 
+def _workers(value) -> int | str:
+    """``auto``, or a number of processes."""
+    if str(value).strip().lower() == "auto":
+        return "auto"
+    try:
+        return number(int, minimum=0).parse(value)
+    except ValueError as exc:
+        raise ValueError(f"{exc} (nor auto)") from None
+
+
 def _http_url(value) -> str:
     parts = urlsplit(str(value))
     if parts.scheme not in ("http", "https") or not parts.netloc:
@@ -166,10 +176,12 @@ REGISTRY: tuple[Setting, ...] = (
             "posts written, flushed to disk (fsync) and archived together, by a thread off the event loop; a killed "
             "run loses at most this many, fetched again next run. `1`: each post before the next (as scale-out workers "
             "always do, so that a killed one holds few claims)", RUN),
-    Setting("NEWSCRAWL_PARSE_WORKERS", number(int, minimum=0), 0,
+    Setting("NEWSCRAWL_PARSE_WORKERS", ValueType("integer, at least 0, or auto", _workers), "auto",
             "worker processes that read post pages and load posts (HTML to Markdown, the item loader) beside the "
-            "event loop (newscrawl/loading/parse_workers.py): for a backfill on a machine with a core to spare, see "
-            "[Performance](performance.md#parse-workers); started at the first post page. `0`: on the event loop", RUN),
+            "event loop (newscrawl/loading/parse_workers.py), started at the first post page; `0`: on the event loop. "
+            "`auto`: 1 for the source import on a machine of 2 cores or more (it reads files: the event loop and a "
+            "worker keep two cores busy, [Import](import.md#speed-and-memory)), else 0 (a crawl's pages come at the "
+            "site's pace: [Performance](performance.md#parse-workers))", RUN),
     Setting("NEWSCRAWL_LOG_LEVEL", choice(*LOG_LEVELS), "INFO",
             "sets Scrapy's `LOG_LEVEL` (`-L` still wins)", RUN),
     Setting("NEWSCRAWL_PROGRESS_INTERVAL", SECONDS, 60,

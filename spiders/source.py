@@ -1,6 +1,7 @@
 """Import the site's own source: every post file its generator wrote, in a folder or in the git history."""
 
 import asyncio
+import os
 from collections.abc import Iterator
 from functools import cached_property
 from pathlib import Path
@@ -97,7 +98,8 @@ class SourceSpider(Args[SourceArguments], scrapy.Spider):
     def from_crawler(cls, crawler, *args, **kwargs):
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.site_url = setting(crawler.settings, "NEWSCRAWL_SITE_URL")
-        spider.parse_workers = ParseWorkers.from_crawler(crawler)
+        # Files are read as fast as a core allows: a worker reads their pages on the other (if any).
+        spider.parse_workers = ParseWorkers.from_crawler(crawler, auto=1 if (os.cpu_count() or 1) > 1 else 0)
         spider.completer = PostCompleter(crawler, ShareData(crawler), spider.parse_workers)
         return spider
 

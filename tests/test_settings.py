@@ -38,7 +38,7 @@ def _example_values(tmp_path) -> dict[str, tuple[str, str]]:
         "NEWSCRAWL_STATE": ("redis://a:6379/2", "redis://b:6379/3"),
         "NEWSCRAWL_SEARCH_INDEX": (str(tmp_path / "env-search.sqlite3"), str(tmp_path / "cli-search.sqlite3")),
         "NEWSCRAWL_SYNC_BATCH": ("5", "7"),
-        "NEWSCRAWL_PARSE_WORKERS": ("0", "2"),
+        "NEWSCRAWL_PARSE_WORKERS": ("0", "auto"),
         "NEWSCRAWL_LOG_LEVEL": ("DEBUG", "WARNING"),
         "NEWSCRAWL_MAX_PAGE_SIZE": ("16M", "524288"),
         "NEWSCRAWL_MAX_FAILED_FRACTION": ("0.2", "0.3"),

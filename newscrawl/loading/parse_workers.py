@@ -5,7 +5,9 @@ its item are about a third of the event loop's CPU in a backfill. With
 ``NEWSCRAWL_PARSE_WORKERS`` above 0 they run in a pool of that many worker
 processes (the standard library's ProcessPoolExecutor, awaited with
 ``loop.run_in_executor``), so another core does them while the event loop
-goes on downloading; with 0 (the default) they run on the event loop. What
+goes on downloading; with 0 they run on the event loop. ``auto`` (the
+default) is what the spider asks for: 0 for a crawl, 1 for the source import
+on a machine of two cores or more. What
 goes to a worker and back is plain data (the page's text, SitePost,
 UpstreamPost, the item's fields), and the worker runs the same functions,
 so the posts are the same byte for byte either way.
@@ -54,8 +56,10 @@ class ParseWorkers:
         self.busy = 0  # calls sent to the pool and not yet answered
 
     @classmethod
-    def from_crawler(cls, crawler):
-        parse_workers = cls(crawler, setting(crawler.settings, "NEWSCRAWL_PARSE_WORKERS"))
+    def from_crawler(cls, crawler, auto: int = 0):
+        """``auto``: the spider's number of workers where NEWSCRAWL_PARSE_WORKERS is ``auto``."""
+        workers = setting(crawler.settings, "NEWSCRAWL_PARSE_WORKERS")
+        parse_workers = cls(crawler, auto if workers == "auto" else workers)
         crawler.signals.connect(parse_workers.close, signals.spider_closed)
         return parse_workers
 
