@@ -2,10 +2,10 @@
 
 from collections.abc import Iterator
 
-from newscrawl.archive.store import ArchiveStore
+from newscrawl.archive.store import ArchiveStore, RunClaims
 
 
-class ScratchArchiveStore(ArchiveStore):
+class ScratchArchiveStore(RunClaims, ArchiveStore):
     """An archive state in memory, empty when the crawler starts and gone when it ends.
 
     What ``scrapy parse``, ``shell``, ``fetch``, ``view`` and ``check`` run on
@@ -15,7 +15,7 @@ class ScratchArchiveStore(ArchiveStore):
 
     def __init__(self):
         self._archived: dict[str, str] = {}
-        self._claimed: set[str] = set()
+        self._claimed: set[str] = set()  # RunClaims
         self._rejects: dict[str, dict] = {}
         self._listings: dict[str, int] = {}
 
@@ -46,15 +46,6 @@ class ScratchArchiveStore(ArchiveStore):
 
     def set_listing_count(self, url: str, posts: int) -> None:
         self._listings[url] = posts
-
-    def claim(self, info_code: str, rewrite: bool = False) -> bool:
-        if info_code in self._claimed or (not rewrite and info_code in self._archived):
-            return False
-        self._claimed.add(info_code)
-        return True
-
-    def release(self, info_code: str) -> None:
-        self._claimed.discard(info_code)
 
     def mark_archived(self, info_code: str, path: str, url: str) -> None:
         self._archived[info_code] = path

@@ -10,11 +10,11 @@ from contextlib import contextmanager
 
 from newscrawl.archive.health import REPAIR_COMMAND, is_corruption
 from newscrawl.archive.paths import state_path
-from newscrawl.archive.store import ArchiveStore
+from newscrawl.archive.store import ArchiveStore, RunClaims
 from newscrawl.errors import ConfigError
 
 
-class SqliteArchiveStore(ArchiveStore):
+class SqliteArchiveStore(RunClaims, ArchiveStore):
     """Archive state in an embedded SQLite file (NEWSCRAWL_STATE).
 
     One run at a time uses the file (the crawl command holds a lock), so a
@@ -43,7 +43,7 @@ class SqliteArchiveStore(ArchiveStore):
             self._db.close()
             repair = f": run `{REPAIR_COMMAND}` to rebuild it from the post files" if is_corruption(exc) else ""
             raise ConfigError(f"cannot open the archive state {path} ({exc}){repair}") from None
-        self._claimed: set[str] = set()
+        self._claimed: set[str] = set()  # RunClaims
 
     @classmethod
     def open(cls, uri: str, settings) -> "SqliteArchiveStore":
@@ -52,15 +52,6 @@ class SqliteArchiveStore(ArchiveStore):
     def archived_path(self, info_code: str) -> str | None:
         row = self._db.execute("SELECT path FROM archived WHERE info_code = ?", (info_code,)).fetchone()
         return row[0] if row else None
-
-    def claim(self, info_code: str, rewrite: bool = False) -> bool:
-        if info_code in self._claimed or (not rewrite and self.is_archived(info_code)):
-            return False
-        self._claimed.add(info_code)
-        return True
-
-    def release(self, info_code: str) -> None:
-        self._claimed.discard(info_code)
 
     def mark_archived(self, info_code: str, path: str, url: str) -> None:
         with self._writing():

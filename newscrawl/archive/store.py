@@ -118,6 +118,23 @@ class ListingCountRecords(Protocol):
     def set_listing_count(self, url: str, posts: int) -> None: ...
 
 
+class RunClaims:
+    """PostClaims that need hold only within this run (the crawl command's lock keeps any other
+    run out): a set in memory, ``_claimed``, which the store makes empty. For a store of one run
+    at a time, with ArchiveIndex's is_archived."""
+
+    _claimed: set[str]
+
+    def claim(self, info_code: str, rewrite: bool = False) -> bool:
+        if info_code in self._claimed or (not rewrite and self.is_archived(info_code)):
+            return False
+        self._claimed.add(info_code)
+        return True
+
+    def release(self, info_code: str) -> None:
+        self._claimed.discard(info_code)
+
+
 class ArchiveStore(ArchiveIndex, PostClaims, RejectRecords, ListingCountRecords):
     """The whole archive state, as the crawl opens it (an extension).
 
