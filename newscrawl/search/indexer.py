@@ -4,7 +4,7 @@ import needs no other command before a search.
 An extension on the writer's ``posts_written`` signal (newscrawl.pipelines.markdown),
 sent once a batch of posts is in place and archived. The posts of several
 batches are committed together, every COMMIT_INTERVAL seconds and when the
-engine stops: a backfill writing hundreds of posts a second does not wait for
+spider closes (after the writer's last batch): a backfill writing hundreds of posts a second does not wait for
 a commit (and the disk) after every batch. The index is a cache of the
 post files: a failure to update it is one WARNING line, the run goes on without
 it, and the next ``scrapy search`` indexes from the files what it lacks. Nothing

@@ -9,7 +9,8 @@ the tags line), and reads that page with the crawl's own page reader
 (newscrawl.site.pages.read_post_page), so that the loaders make the same
 post of it as of the page Jekyll built. The two are split so that the
 cheap part, which decides whether a file is imported at all, runs on the
-event loop, and the costly one in a parse worker (spiders/source.py).
+event loop, and the costly one in a parse worker (spiders/source.py), where
+``read_source_items(posts)`` also loads each post whose page alone makes it.
 
 What Jekyll does with the generator's quirks, and what this does:
 
