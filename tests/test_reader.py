@@ -82,3 +82,28 @@ async def test_closing_stops_the_worker():
     assert reader.pool is None
     with pytest.raises(ProcessLookupError):  # exited, and waited for
         os.kill(worker, 0)
+
+
+@pytest.mark.parametrize("value, spider_auto, workers", [
+    ("auto", 0, 0),  # a crawl: on the event loop
+    ("auto", 1, 1),  # the source import on two cores or more
+    ("0", 1, 0),
+    ("2", 1, 2),
+])
+def test_auto_parse_workers_are_what_the_spider_asks_for_and_a_number_wins(value, spider_auto, workers):
+    from scrapy.utils.test import get_crawler
+
+    crawler = get_crawler(settings_dict={"NEWSCRAWL_PARSE_WORKERS": value})
+    assert ParseWorkers.from_crawler(crawler, auto=spider_auto).workers == workers
+
+
+@pytest.mark.parametrize("cores, workers", [(1, 0), (2, 1), (8, 1)])
+def test_the_source_import_asks_for_one_worker_when_it_has_a_core_to_spare(monkeypatch, tmp_path, cores, workers):
+    from scrapy.utils.test import get_crawler
+
+    from spiders.source import SourceSpider
+
+    monkeypatch.setattr(os, "cpu_count", lambda: cores)
+    crawler = get_crawler(SourceSpider, settings_dict={"NEWSCRAWL_OUTPUT_DIR": str(tmp_path / "out")})
+    spider = SourceSpider.from_crawler(crawler, path=str(tmp_path))
+    assert spider.parse_workers.workers == workers
