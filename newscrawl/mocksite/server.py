@@ -270,6 +270,10 @@ class MockSite:
 
 class _HostServer(ThreadingHTTPServer):
     daemon_threads = True
+    # socketserver listens with a backlog of 5: a client opening connections faster than they
+    # are accepted has the rest dropped and retried by TCP after 1, 3, 7 s... (the import's share
+    # fetches stalled on it). A real server's backlog is Linux's somaxconn, 4096.
+    request_queue_size = 4096
 
     def __init__(self, site: MockSite, host: str):
         self.site = site
