@@ -121,34 +121,40 @@ class MarkdownWriterPipeline:
         os.close(self._fd)
 
     def _archive(self, batch: list[_Rendered], errors: dict[str, OSError]) -> None:
-        """Mark the posts now in place archived; count the others' errors and give up their claims.
+        """Mark the posts now in place archived, together; count the others' errors and give up their claims.
 
         A post in place that the state could not record is fetched again by the
         next run, and written again, the same.
         """
-        written = []
+        placed = []
         for post in batch:
             info_code = post.item["info_code"]
             if info_code in errors:
                 write_failed(self.stats, post.path, errors[info_code])
                 self.store.release(info_code)
-                continue
-            previous = self.store.archived_path(info_code)
-            try:
-                self.store.mark_archived(info_code, str(post.path), post.item["url"])
-            except OSError as exc:
+            else:
+                placed.append(post)
+        if not placed:
+            return
+        previous = {post.item["info_code"]: self.store.archived_path(post.item["info_code"]) for post in placed}
+        try:
+            self.store.mark_all_archived([(post.item["info_code"], str(post.path), post.item["url"])
+                                          for post in placed])
+        except OSError as exc:
+            for post in placed:
                 write_failed(self.stats, exc.filename, exc)
-                self.store.release(info_code)
-                continue
-            if previous and previous != str(post.path) and Path(previous).parent == self.directory:
+                self.store.release(post.item["info_code"])
+            return
+        for post in placed:
+            old_path = previous[post.item["info_code"]]
+            if old_path and old_path != str(post.path) and Path(old_path).parent == self.directory:
                 # A rewrite under another date (e.g. after a parser fix): one file per post.
                 with contextlib.suppress(FileNotFoundError):
-                    os.unlink(Path(previous).name, dir_fd=self._fd)
+                    os.unlink(Path(old_path).name, dir_fd=self._fd)
             self.stats.inc_value(WRITTEN)
             logger.debug("Wrote %s", post.path)
-            written.append((post.path, post.item))
-        if written and self.signals:
-            self.signals.send_catch_log(posts_written, posts=written)
+        if self.signals:
+            self.signals.send_catch_log(posts_written, posts=[(post.path, post.item) for post in placed])
 
 
 def put_in_place(directory: int, batch: list[_Rendered]) -> dict[str, OSError]:

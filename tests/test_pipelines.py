@@ -1,6 +1,8 @@
 """Unit tests of the store and the pipelines."""
 
+import errno
 import os
+import sqlite3
 
 import pytest
 from scrapy.exceptions import DropItem
@@ -13,6 +15,7 @@ from newscrawl.pipelines.claim import ClaimPostPipeline
 from newscrawl.pipelines.markdown import MarkdownWriterPipeline
 from newscrawl.pipelines.validate import ValidatePostPipeline
 from newscrawl.mocksite import SITE_URL
+from newscrawl.stats import WRITE_ERRORS
 from tests.conftest import post_item, reject_log
 
 @pytest.fixture
@@ -152,3 +155,33 @@ def test_writer_puts_posts_in_place_and_archives_them_a_batch_at_a_time(tmp_path
         "2022-02-23-NW1.md", "2022-02-23-NW2.md", "2022-02-23-NW3.md", "2022-02-23-NW4.md"]
     assert all(store.is_archived(code) for code in ("NW1", "NW2", "NW3", "NW4"))
     assert stats.get_value("newscrawl/written") == 4
+
+
+def test_a_batch_is_marked_archived_all_or_none(tmp_path, store):
+    store.put_reject("NW1", {"reason": "no_body"})
+    store.mark_all_archived([("NW1", _post_file(tmp_path, "NW1"), "u1"), ("NW2", _post_file(tmp_path, "NW2"), "u2")])
+    assert store.is_archived("NW1") and store.is_archived("NW2")
+    assert store.reject("NW1") is None, "a post written is no longer a reject"
+    # A statement of the batch fails (the state damaged under it): none of the batch is marked.
+    store._db.execute("DROP TABLE rejects")
+    with pytest.raises(sqlite3.OperationalError):
+        store.mark_all_archived([("NW3", _post_file(tmp_path, "NW3"), "u3"), ("NW4", _post_file(tmp_path, "NW4"), "u4")])
+    assert store.archived_path("NW3") is None and store.archived_path("NW4") is None
+
+
+def test_a_batch_the_state_cannot_record_is_released_whole_and_counted_failed(tmp_path, store, stats, monkeypatch):
+    writer = MarkdownWriterPipeline(tmp_path / "_posts", SITE_URL, store, stats, sync_batch=2)
+    writer.open_spider()
+
+    def full(posts):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(tmp_path / "state.sqlite3"))
+
+    monkeypatch.setattr(store, "mark_all_archived", full)
+    for code in ("NW1", "NW2"):
+        assert store.claim(code)
+        writer.process_item(post_item(code))
+    writer.close_spider()
+    assert not store.is_archived("NW1") and not store.is_archived("NW2")
+    assert store.claim("NW1") and store.claim("NW2"), "released for the next run"
+    assert stats.get_value("newscrawl/written") is None
+    assert stats.get_value(WRITE_ERRORS) == 2

@@ -5,7 +5,7 @@ import json
 import os
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 from newscrawl.archive.health import REPAIR_COMMAND, is_corruption
@@ -54,12 +54,19 @@ class SqliteArchiveStore(RunClaims, ArchiveStore):
         return row[0] if row else None
 
     def mark_archived(self, info_code: str, path: str, url: str) -> None:
-        with self._writing():
-            self._db.execute(
-                "INSERT OR REPLACE INTO archived (info_code, path, url, archived_at) VALUES (?, ?, ?, ?)",
-                (info_code, path, url, time.time()),
-            )
-            self._db.execute("DELETE FROM rejects WHERE key = ?", (info_code,))  # written: no longer a reject
+        self.mark_all_archived([(info_code, path, url)])
+
+    def mark_all_archived(self, posts: Sequence[tuple[str, str, str]]) -> None:
+        """One transaction: all of them or none (the rest of the state is in autocommit mode)."""
+        if not posts:
+            return
+        now = time.time()
+        with self._writing(), self._db:
+            self._db.execute("BEGIN")
+            self._db.executemany("INSERT OR REPLACE INTO archived (info_code, path, url, archived_at)"
+                                 " VALUES (?, ?, ?, ?)", [(code, path, url, now) for code, path, url in posts])
+            # Written: no longer rejects.
+            self._db.executemany("DELETE FROM rejects WHERE key = ?", [(code,) for code, _, _ in posts])
 
     def archived(self) -> Iterator[tuple[str, str]]:
         yield from self._db.execute("SELECT info_code, path FROM archived ORDER BY info_code").fetchall()

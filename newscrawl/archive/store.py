@@ -21,7 +21,7 @@ the commands that only look at pages run on one in memory
 import logging
 import os
 from abc import abstractmethod
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Protocol, runtime_checkable
 
 from scrapy import signals
@@ -46,6 +46,12 @@ class ArchiveIndex(Protocol):
     @abstractmethod
     def mark_archived(self, info_code: str, path: str, url: str) -> None:
         """The post's file is in place (and the post no longer a reject)."""
+
+    def mark_all_archived(self, posts: Sequence[tuple[str, str, str]]) -> None:
+        """mark_archived for each (infoCode, path, url) of a batch of posts in place; a backend that
+        can records them all or none (SQLite: one transaction, not two commits a post)."""
+        for post in posts:
+            self.mark_archived(*post)
 
     @abstractmethod
     def forget(self, info_code: str) -> None:

@@ -13,6 +13,7 @@ store's other tables.
 
 import json
 import time
+from collections.abc import Sequence
 
 from newscrawl.archive.store import ArchiveStore, ExpiringClaims
 from newscrawl.scaleout.connection import connect
@@ -72,9 +73,18 @@ class RedisArchiveStore(ArchiveStore, ExpiringClaims):
         self._release(keys=[CLAIM_KEY.format(info_code)], args=[self.worker])
 
     def mark_archived(self, info_code: str, path: str, url: str) -> None:
-        record = json.dumps({"path": path, "url": url, "archived_at": time.time()})
-        self.server.hset(ARCHIVED_KEY, info_code, record)
-        self.server.hdel(REJECTS_KEY, info_code)  # written: no longer a reject
+        self.mark_all_archived([(info_code, path, url)])
+
+    def mark_all_archived(self, posts: Sequence[tuple[str, str, str]]) -> None:
+        """One MULTI/EXEC: all of them or none, in one round trip."""
+        if not posts:
+            return
+        now = time.time()
+        with self.server.pipeline(transaction=True) as pipe:
+            pipe.hset(ARCHIVED_KEY, mapping={code: json.dumps({"path": path, "url": url, "archived_at": now})
+                                             for code, path, url in posts})
+            pipe.hdel(REJECTS_KEY, *(code for code, _, _ in posts))  # written: no longer rejects
+            pipe.execute()
 
     def archived(self):
         for info_code, record in sorted(self.server.hgetall(ARCHIVED_KEY).items()):
