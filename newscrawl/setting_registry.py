@@ -173,7 +173,8 @@ REGISTRY: tuple[Setting, ...] = (
             "([Search](search.md)); a reader who cannot write the archive may keep one of their own", SITE,
             default_doc="`<output dir>/search.sqlite3`"),
     Setting("NEWSCRAWL_SYNC_BATCH", number(int, minimum=1), 20,
-            "posts written, flushed to disk (fsync) and archived together, by a thread off the event loop; a killed "
+            "posts written, flushed to disk (one `syncfs` of the batch on Linux, else an fsync each) and archived "
+            "together (one SQLite transaction), by a thread off the event loop; a killed "
             "run loses at most this many, fetched again next run. `1`: each post before the next (as scale-out workers "
             "always do, so that a killed one holds few claims)", RUN),
     Setting("NEWSCRAWL_PARSE_WORKERS", ValueType("integer, at least 0, or auto", _workers), "auto",

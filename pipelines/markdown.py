@@ -1,7 +1,7 @@
 """Write each post as ``<output>/_posts/YYYY-MM-DD-<info_code>.md``, atomically.
 
 A post goes to a temporary file beside its path; the file is flushed to disk
-(fsync), renamed into place, and only then is the post marked archived: a
+(newscrawl.archive.files.sync_files), renamed into place, and only then is the post marked archived: a
 crash leaves a post to be fetched again, never marked but missing or
 half-written.
 
@@ -23,7 +23,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from newscrawl.archive.files import TEMP_SUFFIX, open_directory, rename_into_place, write_temporary
+from newscrawl.archive.files import TEMP_SUFFIX, open_directory, rename_into_place, sync_files, write_temporary
 from newscrawl.archive.paths import posts_dir
 from newscrawl.archive.postfile import post_filename, render_post
 from newscrawl.archive.store import ArchiveStore
@@ -158,11 +158,12 @@ class MarkdownWriterPipeline:
 
 
 def put_in_place(directory: int, batch: list[_Rendered]) -> dict[str, OSError]:
-    """Write each post to a temporary file in ``directory`` (a descriptor), fsync them,
-    rename them into place.
+    """Write each post to a temporary file in ``directory`` (a descriptor), sync them
+    (newscrawl.archive.files.sync_files), rename them into place.
 
     Returns the error of each post that could not be written, by infoCode
     (its temporary file removed): recorded on the event loop, not in this thread.
+    A batch that cannot be synced is an error of each of its posts.
     """
     errors, written = {}, []
     for post in batch:
@@ -170,6 +171,14 @@ def put_in_place(directory: int, batch: list[_Rendered]) -> dict[str, OSError]:
             written.append((post, write_temporary(directory, post.path.name, post.text)))
         except OSError as exc:
             errors[post.item["info_code"]] = exc
+    try:
+        sync_files(directory, [temporary for _, temporary in written])
+    except OSError as exc:
+        for post, temporary in written:
+            errors[post.item["info_code"]] = exc
+            with contextlib.suppress(OSError):
+                os.unlink(temporary, dir_fd=directory)
+        return errors
     for post, temporary in written:
         try:
             rename_into_place(directory, temporary, post.path.name)

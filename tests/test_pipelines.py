@@ -1,5 +1,6 @@
 """Unit tests of the store and the pipelines."""
 
+import ctypes
 import errno
 import os
 import sqlite3
@@ -9,13 +10,14 @@ from scrapy.exceptions import DropItem
 from scrapy.statscollectors import MemoryStatsCollector
 from scrapy.utils.test import get_crawler
 
+from newscrawl.archive import files
 from newscrawl.items import PostItem
 from newscrawl.archive.sqlite_store import SqliteArchiveStore
 from newscrawl.pipelines.claim import ClaimPostPipeline
 from newscrawl.pipelines.markdown import MarkdownWriterPipeline
 from newscrawl.pipelines.validate import ValidatePostPipeline
 from newscrawl.mocksite import SITE_URL
-from newscrawl.stats import WRITE_ERRORS
+from newscrawl.stats import FIRST_WRITE_ERROR, WRITE_ERRORS
 from tests.conftest import post_item, reject_log
 
 @pytest.fixture
@@ -185,3 +187,38 @@ def test_a_batch_the_state_cannot_record_is_released_whole_and_counted_failed(tm
     assert store.claim("NW1") and store.claim("NW2"), "released for the next run"
     assert stats.get_value("newscrawl/written") is None
     assert stats.get_value(WRITE_ERRORS) == 2
+
+
+def test_a_batch_that_cannot_be_synced_is_not_put_in_place(tmp_path, store, stats, monkeypatch):
+    def failing_syncfs(fd):
+        ctypes.set_errno(errno.EIO)
+        return -1
+
+    monkeypatch.setattr(files, "_syncfs", lambda: failing_syncfs)
+    writer = MarkdownWriterPipeline(tmp_path / "_posts", SITE_URL, store, stats, sync_batch=2)
+    writer.open_spider()
+    for code in ("NW1", "NW2"):
+        assert store.claim(code)
+        writer.process_item(post_item(code))
+    writer.close_spider()
+    assert list((tmp_path / "_posts").iterdir()) == [], "neither in place, no temporary file left"
+    assert not store.is_archived("NW1") and store.claim("NW1") and store.claim("NW2")
+    assert stats.get_value(WRITE_ERRORS) == 2 and "Input/output error" in stats.get_value(FIRST_WRITE_ERROR)
+
+
+def test_a_batch_is_synced_by_one_syncfs_a_single_file_or_without_syncfs_by_an_fsync_each(tmp_path, monkeypatch):
+    synced, syncfs_calls = [], []
+    monkeypatch.setattr(files, "fsync_file", lambda directory, name: synced.append(name))
+    monkeypatch.setattr(files, "_syncfs", lambda: lambda fd: syncfs_calls.append(fd) or 0)
+    directory = files.open_configured_directory(tmp_path)
+    try:
+        names = [files.write_temporary(directory, f"{n}.md", "x") for n in ("a", "b")]
+        files.sync_files(directory, names)
+        assert syncfs_calls == [directory] and synced == []
+        files.sync_files(directory, names[:1])
+        assert syncfs_calls == [directory] and synced == names[:1]
+        monkeypatch.setattr(files, "_syncfs", lambda: None)
+        files.sync_files(directory, names)
+        assert synced == names[:1] + names
+    finally:
+        os.close(directory)

@@ -12,6 +12,8 @@ that is, or becomes, a link leads nowhere. A line is appended with
 O_NOFOLLOW, and taken back if it could not be written whole.
 """
 
+import ctypes
+import functools
 import os
 import secrets
 from pathlib import Path
@@ -63,9 +65,33 @@ def fsync_file(directory: int, name: str) -> None:
         os.close(fd)
 
 
+def sync_files(directory: int, names: list[str]) -> None:
+    """Flush the files ``names`` of ``directory`` to disk; raises OSError if any could not be.
+
+    Several files: one ``syncfs(2)`` of the directory's file system where
+    the C library has it (Linux), a batch of new files in one journal
+    commit, where an fsync each commits the journal once a file (on ext4
+    about 8 times the wall time, 3 times the CPU). A single file, or no
+    syncfs: an fsync each (syncfs also flushes what other programs wrote,
+    which one file is not worth waiting for).
+    """
+    syncfs = _syncfs() if len(names) > 1 else None
+    if syncfs is None:
+        for name in names:
+            fsync_file(directory, name)
+    elif syncfs(directory) != 0:
+        error = ctypes.get_errno()
+        raise OSError(error, os.strerror(error))
+
+
+@functools.cache
+def _syncfs():
+    libc = ctypes.CDLL(None, use_errno=True)
+    return getattr(libc, "syncfs", None)
+
+
 def rename_into_place(directory: int, temporary: str, name: str) -> None:
-    """Sync the temporary file and rename it to ``name`` (a link there is replaced, not followed)."""
-    fsync_file(directory, temporary)
+    """Rename the synced temporary file to ``name`` (a link there is replaced, not followed)."""
     os.replace(temporary, name, src_dir_fd=directory, dst_dir_fd=directory)
 
 
@@ -75,6 +101,7 @@ def replace_file(path: Path, text: str) -> None:
     try:
         temporary = write_temporary(directory, path.name, text)
         try:
+            fsync_file(directory, temporary)
             rename_into_place(directory, temporary, path.name)
         except BaseException:
             os.unlink(temporary, dir_fd=directory)
