@@ -222,3 +222,15 @@ def test_a_batch_is_synced_by_one_syncfs_a_single_file_or_without_syncfs_by_an_f
         assert synced == names[:1] + names
     finally:
         os.close(directory)
+
+
+@pytest.mark.parametrize("system, release, has_syncfs", [("Linux", "6.1.0-28-amd64", True), ("Linux", "5.8.0", True),
+                                                         ("Linux", "5.4.0-42-generic", False), ("Darwin", "23.1.0", False)])
+def test_syncfs_is_used_only_where_it_reports_write_errors(monkeypatch, system, release, has_syncfs):
+    monkeypatch.setattr(files.platform, "system", lambda: system)
+    monkeypatch.setattr(files.platform, "release", lambda: release)
+    files._syncfs.cache_clear()
+    try:
+        assert (files._syncfs() is not None) == has_syncfs
+    finally:
+        files._syncfs.cache_clear()

@@ -15,6 +15,8 @@ O_NOFOLLOW, and taken back if it could not be written whole.
 import ctypes
 import functools
 import os
+import platform
+import re
 import secrets
 from pathlib import Path
 
@@ -73,7 +75,8 @@ def sync_files(directory: int, names: list[str]) -> None:
     commit, where an fsync each commits the journal once a file (on ext4
     about 8 times the wall time, 3 times the CPU). A single file, or no
     syncfs: an fsync each (syncfs also flushes what other programs wrote,
-    which one file is not worth waiting for).
+    which one file is not worth waiting for). syncfs reports a failed write
+    since Linux 5.8; older kernels do not, so the fsync each is kept there.
     """
     syncfs = _syncfs() if len(names) > 1 else None
     if syncfs is None:
@@ -86,8 +89,11 @@ def sync_files(directory: int, names: list[str]) -> None:
 
 @functools.cache
 def _syncfs():
-    libc = ctypes.CDLL(None, use_errno=True)
-    return getattr(libc, "syncfs", None)
+    """libc's syncfs where it reports write errors (Linux 5.8 and later), else None."""
+    release = tuple(int(part) for part in re.findall(r"\d+", platform.release())[:2])
+    if platform.system() != "Linux" or release < (5, 8):
+        return None
+    return getattr(ctypes.CDLL(None, use_errno=True), "syncfs", None)
 
 
 def rename_into_place(directory: int, temporary: str, name: str) -> None:
