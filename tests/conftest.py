@@ -258,3 +258,19 @@ def make_post(code: str, **fields) -> Post:
 @pytest.fixture
 def output(tmp_path) -> Path:
     return tmp_path / "output"
+
+
+#: Workers for the whole suite (``-n auto``, pyproject.toml): each end-to-end test keeps about
+#: one core busy (a crawl, Jekyll, Chromium), so two workers fill a 2-core machine.
+SUITE_WORKERS = 2
+
+
+def pytest_xdist_auto_num_workers(config) -> int:
+    """How many workers ``-n auto`` starts: none for the fast layer (``-m "not slow"``) or a
+    single file or test, which start quicker in one process and stop at a breakpoint."""
+    if " ".join(config.getoption("markexpr").split()) == "not slow":
+        return 0
+    if config.args_source == pytest.Config.ArgsSource.ARGS and len(config.args) == 1:
+        if Path(config.args[0].partition("::")[0]).is_file():
+            return 0
+    return SUITE_WORKERS
