@@ -23,6 +23,7 @@ from newscrawl.archive.postfile import post_filename, render_post
 from newscrawl.extensions.rejects import RejectLog
 from newscrawl.items import PostItem
 from newscrawl.mocksite import SITE_URL, MockSite, Post
+from newscrawl.mocksite.jekyll import remove_cached_builds
 from newscrawl.mocksite.source_posts import site_body
 
 REPO = Path(__file__).resolve().parent.parent
@@ -274,3 +275,7 @@ def pytest_xdist_auto_num_workers(config) -> int:
         if Path(config.args[0].partition("::")[0]).is_file():
             return 0
     return SUITE_WORKERS
+
+
+def pytest_sessionfinish() -> None:
+    remove_cached_builds()  # a pytest-xdist worker ends without running atexit: its builds would stay in /tmp

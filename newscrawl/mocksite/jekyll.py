@@ -113,8 +113,16 @@ _cache: list[Path] = []
 def _cache_dir() -> Path:
     if not _cache:
         _cache.append(Path(tempfile.mkdtemp(prefix="mocksite-builds-")))
-        atexit.register(shutil.rmtree, _cache[0], ignore_errors=True)
     return _cache[0]
+
+
+@atexit.register
+def remove_cached_builds() -> None:
+    """Remove the builds cached_build kept (the next one starts a new cache). Runs at exit;
+    a process that ends without running atexit, as a pytest-xdist worker does, calls it."""
+    with _cache_lock:
+        if _cache:
+            shutil.rmtree(_cache.pop(), ignore_errors=True)
 
 
 # --- What a built site links to ------------------------------------------------------------
