@@ -54,7 +54,7 @@ def _start(directory: Path, port: int) -> RedisServer | None:
         stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
     )
     url = f"redis://127.0.0.1:{port}/0"
-    client = redis.Redis.from_url(url)
+    client = redis.Redis.from_url(url, socket_timeout=2)
     deadline = time.monotonic() + 10
     try:
         while proc.poll() is None:
@@ -62,7 +62,7 @@ def _start(directory: Path, port: int) -> RedisServer | None:
                 # Ours, not a server another test started on the same port.
                 if client.info("server")["process_id"] == proc.pid:
                     return RedisServer(url, proc)
-            except redis.ConnectionError:
+            except redis.RedisError:  # not listening yet, or the port is another program's
                 pass
             if time.monotonic() > deadline:
                 proc.kill()
