@@ -23,6 +23,7 @@ from newscrawl.archive.postfile import post_filename, render_post
 from newscrawl.extensions.rejects import RejectLog
 from newscrawl.items import PostItem
 from newscrawl.mocksite import SITE_URL, MockSite, Post
+from newscrawl.mocksite.jekyll import remove_cached_builds
 from newscrawl.mocksite.source_posts import site_body
 
 REPO = Path(__file__).resolve().parent.parent
@@ -258,3 +259,23 @@ def make_post(code: str, **fields) -> Post:
 @pytest.fixture
 def output(tmp_path) -> Path:
     return tmp_path / "output"
+
+
+#: Workers for the whole suite (``-n auto``, pyproject.toml): each end-to-end test keeps about
+#: one core busy (a crawl, Jekyll, Chromium), so two workers fill a 2-core machine.
+SUITE_WORKERS = 2
+
+
+def pytest_xdist_auto_num_workers(config) -> int:
+    """How many workers ``-n auto`` starts: none for the fast layer (``-m "not slow"``) or a
+    single file or test, which start quicker in one process and stop at a breakpoint."""
+    if " ".join(config.getoption("markexpr").split()) == "not slow":
+        return 0
+    if config.args_source == pytest.Config.ArgsSource.ARGS and len(config.args) == 1:
+        if Path(config.args[0].partition("::")[0]).is_file():
+            return 0
+    return SUITE_WORKERS
+
+
+def pytest_sessionfinish() -> None:
+    remove_cached_builds()  # a pytest-xdist worker ends without running atexit: its builds would stay in /tmp

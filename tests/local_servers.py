@@ -2,12 +2,14 @@
 messages it is sent (the alert tests), an HTTP server that records the paths asked
 for (the offsite tests), and a canary on another loopback address that counts
 every connection made to it (the hostile-site tests: the crawler must never
-reach it)."""
+reach it); and a port that refuses every connection (a site that is down)."""
 
 import http.server
+import socket
 import socketserver
 import threading
 from contextlib import contextmanager
+from functools import cache
 
 
 class _Session(socketserver.StreamRequestHandler):
@@ -101,3 +103,17 @@ def serving(server: socketserver.BaseServer):
     finally:
         server.shutdown()
         server.server_close()
+
+
+def refusing_port() -> int:
+    """A port on 127.0.0.1 that refuses every connection: bound, never listened on, and held
+    for the life of the process, so no other test or worker can take it (a port bound and
+    closed again could be anyone's by the time the crawl connects)."""
+    return _unlistened_socket().getsockname()[1]
+
+
+@cache
+def _unlistened_socket() -> socket.socket:
+    holder = socket.socket()
+    holder.bind(("127.0.0.1", 0))
+    return holder

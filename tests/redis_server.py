@@ -11,6 +11,10 @@ from pathlib import Path
 import pytest
 import redis
 
+#: Ports tried: a free port can be taken by another test's server (another worker) before
+#: redis-server binds it; it then exits, and is started again on another.
+_TRIES = 5
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -29,26 +33,42 @@ def redis_server(directory: Path):
     """Yield a fresh, empty Redis that keeps nothing on disk."""
     if shutil.which("redis-server") is None:  # a failure, never a skip: the scale-out would go untested
         pytest.fail("redis-server is not installed (setup.sh installs it: apt-get install redis-server)")
-    port = free_port()
+    for _ in range(_TRIES):
+        server = _start(directory, free_port())
+        if server is not None:
+            break
+    else:
+        raise RuntimeError(f"redis-server did not start on any of {_TRIES} free ports")
+    try:
+        yield server
+    finally:
+        server.process.terminate()
+        server.process.wait(timeout=10)
+
+
+def _start(directory: Path, port: int) -> RedisServer | None:
+    """redis-server on ``port``, answering; None if it exited (the port was taken)."""
     proc = subprocess.Popen(
         ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--dir", str(directory),
          "--save", "", "--appendonly", "no"],
         stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
     )
     url = f"redis://127.0.0.1:{port}/0"
+    client = redis.Redis.from_url(url, socket_timeout=2)
+    deadline = time.monotonic() + 10
     try:
-        client = redis.Redis.from_url(url)
-        deadline = time.monotonic() + 10
-        while True:
+        while proc.poll() is None:
             try:
-                client.ping()
-                break
-            except redis.ConnectionError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"redis-server did not start on port {port}") from None
-                time.sleep(0.05)
-        client.close()
-        yield RedisServer(url, proc)
+                # Ours, not a server another test started on the same port.
+                if client.info("server")["process_id"] == proc.pid:
+                    return RedisServer(url, proc)
+            except redis.RedisError:  # not listening yet, or the port is another program's
+                pass
+            if time.monotonic() > deadline:
+                proc.kill()
+                proc.wait()
+                raise RuntimeError(f"redis-server did not answer on port {port}")
+            time.sleep(0.05)
+        return None
     finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+        client.close()

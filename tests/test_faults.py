@@ -39,7 +39,8 @@ def _assert_archived(result, post=GOOD):
     [
         (Fault(status=500, times=2), []),
         (Fault(status=503, headers={"Retry-After": "1"}, times=1), []),
-        (Fault(delay=3, times=1), ["-s", "DOWNLOAD_TIMEOUT=1"]),
+        # A timeout of seconds, not one: the retry must answer within it on a busy machine.
+        (Fault(delay=6, times=1), ["-s", "DOWNLOAD_TIMEOUT=3"]),
         # Twisted retries a reset keep-alive connection itself, before Scrapy's retries.
         (Fault(reset=True, times=1), []),
         (Fault(body=lambda page: page[: len(page) // 2], times=1), []),  # truncated HTML

@@ -6,7 +6,6 @@ host map; asserted on files, rejects, stats and exit status."""
 import gzip
 import json
 import re
-import socket
 import socketserver
 import struct
 import subprocess
@@ -21,6 +20,7 @@ import pytest
 
 from newscrawl.mocksite import SHARE_HOSTS, SITE_HOST, Fault, MockSite
 from tests.conftest import CommandRun, _crawl_command, crawl, make_post
+from tests.local_servers import refusing_port
 
 pytestmark = pytest.mark.slow  # starts processes: the end-to-end layer (docs/testing.md)
 
@@ -204,27 +204,22 @@ def test_a_category_page_too_large_fails_the_run(output, bombs):
 BODILESS = make_post("NW202202230000018201", site_body=False)  # its article is only in the share data
 #: Given up at once, by either limit, if it could be given up.
 GIVE_UP_AT_ONCE = {"NEWSCRAWL_REJECT_MAX_DAYS": "0", "NEWSCRAWL_REJECT_MAX_ATTEMPTS": "1", "NEWSCRAWL_SHARE": "api"}
-TIMEOUT = ["-s", "DOWNLOAD_TIMEOUT=1"]
+#: The stalled share hosts' timeout: seconds, so that no other page times out on a busy machine.
+TIMEOUT = ["-s", "DOWNLOAD_TIMEOUT=3"]
 NO_ARTICLE = b'{"infoCode": "", "title": "", "showtime": "", "medianame": "", "text": ""}'
-
-
-def _closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _share_down(site: MockSite, outage: str) -> dict[str, str]:
     """Make the share hosts fail as ``outage`` says; the environment the crawl needs for it."""
     env = {**site.env(), **GIVE_UP_AT_ONCE}
     if outage == "refused":
-        host_map = {**site.host_map, **{host: f"http://127.0.0.1:{_closed_port()}" for host in SHARE_HOSTS}}
+        host_map = {**site.host_map, **{host: f"http://127.0.0.1:{refusing_port()}" for host in SHARE_HOSTS}}
         env["NEWSCRAWL_HOST_MAP"] = json.dumps(host_map)
     elif outage == "503":
         site.json_status = 503
     elif outage == "timeout":
         for host in SHARE_HOSTS:
-            site.add_fault(host, "/NewsData/GetNewsText.do", Fault(delay=2))  # past DOWNLOAD_TIMEOUT (TIMEOUT)
+            site.add_fault(host, "/NewsData/GetNewsText.do", Fault(delay=6))  # past DOWNLOAD_TIMEOUT (TIMEOUT)
     return env
 
 
@@ -240,7 +235,8 @@ def test_a_share_host_outage_is_a_failure_retried_until_the_post_is_archived(out
         runs = []
         for _ in range(2):
             site.clear_requests()
-            runs.append(crawl(site, output, "qingdaocaijing", *TIMEOUT, env=_share_down(site, outage)))
+            timeout = TIMEOUT if outage == "timeout" else []
+            runs.append(crawl(site, output, "qingdaocaijing", *timeout, env=_share_down(site, outage)))
             runs[-1].asked = [r.path for r in site.post_page_requests()]
         back = crawl(site, output, env=_share_back(site))
     first, second = runs

@@ -14,6 +14,7 @@ import pytest
 
 from newscrawl.mocksite import SITE_HOST, SITE_URL, SPACED, MockSite
 from tests.conftest import FAST, REPO, crawl, make_post, post_item, scrapy, write_archive
+from tests.local_servers import refusing_port
 from tests.test_report import in_chromium
 
 pytestmark = pytest.mark.slow  # starts processes: the end-to-end layer (docs/testing.md)
@@ -103,12 +104,6 @@ def test_an_unknown_category_names_the_closest_one_and_writes_nothing(output, tm
 # --- 4. a bad run says why ----------------------------------------------------------------------
 
 
-def _closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def _site_down_env(base: str) -> dict:
     return {"NEWSCRAWL_HOST_MAP": json.dumps({SITE_HOST: base})}
 
@@ -118,7 +113,7 @@ def test_with_a_log_file_a_bad_run_prints_its_causes_in_a_few_plain_lines(output
     result = subprocess.run([sys.executable, "-m", "scrapy", "crawl", "qingdaocaijing", *FAST, "--logfile", str(log)],
                             cwd=REPO, capture_output=True, text=True, timeout=120,
                             env={**os.environ, "NEWSCRAWL_OUTPUT_DIR": str(output),
-                                 **_site_down_env(f"http://127.0.0.1:{_closed_port()}")})
+                                 **_site_down_env(f"http://127.0.0.1:{refusing_port()}")})
     assert result.returncode == 1
     lines = result.stderr.splitlines()
     assert 1 <= len(lines) <= 5 and all(line.startswith("newscrawl: bad run: ") for line in lines), lines
@@ -202,7 +197,7 @@ def test_the_report_shows_last_runs_causes_names_and_shanghai_times(output, tmp_
     bad = subprocess.run([sys.executable, "-m", "scrapy", "crawl", "qingdaocaijing", *FAST], cwd=REPO,
                          capture_output=True, text=True, timeout=120,
                          env={**os.environ, "NEWSCRAWL_OUTPUT_DIR": str(output),
-                              **_site_down_env(f"http://127.0.0.1:{_closed_port()}")})
+                              **_site_down_env(f"http://127.0.0.1:{refusing_port()}")})
     assert bad.returncode == 1
     runs = [json.loads(line) for line in (output / "runs.jsonl").read_text().splitlines()]
     page = tmp_path / "r.html"

@@ -36,7 +36,6 @@ import json
 import re
 import shlex
 import shutil
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -48,6 +47,7 @@ from filelock import FileLock
 from newscrawl.mocksite import DEFAULT_CATEGORIES, SITE_HOST, SITE_URL, MockSite, generate_posts
 from newscrawl.mocksite.source_repo import SourceSite, make_source_repo
 from tests.conftest import REPO, make_post, read_posts
+from tests.local_servers import refusing_port
 
 pytestmark = pytest.mark.slow  # runs the README's commands: the end-to-end layer (docs/testing.md)
 
@@ -165,15 +165,9 @@ def run_lines(archive: Path) -> list[dict]:
     return [json.loads(line) for line in (archive / "runs.jsonl").read_text(encoding="utf-8").splitlines()]
 
 
-def _closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def down_site_env() -> dict:
     """The site down: its host refuses connections."""
-    return {"NEWSCRAWL_HOST_MAP": json.dumps({SITE_HOST: f"http://127.0.0.1:{_closed_port()}"})}
+    return {"NEWSCRAWL_HOST_MAP": json.dumps({SITE_HOST: f"http://127.0.0.1:{refusing_port()}"})}
 
 
 CATEGORIES = [c for c in DEFAULT_CATEGORIES if c[0] in ("Wind", "qingdaocaijingribao", "emnews")]

@@ -18,7 +18,8 @@ from newscrawl.scaleout.sweep import MAX_SWEEPS
 from newscrawl.mocksite import SITE_HOST, MockSite, generate_posts
 from newscrawl.stats import SWEEPS, WRITTEN
 from tests.conftest import CommandRun, crawl, read_posts, start_crawl
-from tests.redis_server import free_port, redis_server
+from tests.local_servers import refusing_port
+from tests.redis_server import redis_server
 
 pytestmark = pytest.mark.slow  # starts processes: the end-to-end layer (docs/testing.md)
 
@@ -26,6 +27,13 @@ POSTS = 600
 #: How long a lost worker's claim outlives the start of a crawl that meets it (a crawl starts in
 #: seconds; on a busy machine, in more than ten).
 CLAIM_SECONDS = 30
+
+
+@pytest.fixture(scope="module")
+def site_posts():
+    """The posts of the site the multi-worker crawls share: one site, built by Jekyll once
+    (newscrawl.mocksite.jekyll.cached_build), served anew to each test."""
+    return generate_posts(POSTS, seed=7)
 
 
 @pytest.fixture
@@ -105,8 +113,8 @@ def assert_every_post_written_once(output: Path, client: Redis, logs: Path, post
     assert sum(stat(log, WRITTEN) for log in logs.iterdir()) == len(posts)
 
 
-def test_three_workers_share_the_crawl_and_write_every_post_once(tmp_path, redis_url):
-    posts = generate_posts(POSTS, seed=7)
+def test_three_workers_share_the_crawl_and_write_every_post_once(tmp_path, redis_url, site_posts):
+    posts = site_posts
     categories = sorted({p.category for p in posts})
     output, logs = tmp_path / "output", tmp_path / "logs"
     env = worker_env(redis_url)
@@ -146,8 +154,8 @@ def test_three_workers_share_the_crawl_and_write_every_post_once(tmp_path, redis
         assert site.post_page_requests() == []
 
 
-def test_a_killed_worker_loses_no_post(tmp_path, redis_url):
-    posts = generate_posts(POSTS, seed=8)
+def test_a_killed_worker_loses_no_post(tmp_path, redis_url, site_posts):
+    posts = site_posts
     categories = sorted({p.category for p in posts})
     output, logs = tmp_path / "output", tmp_path / "logs"
     # A worker that finds the run quiet for a moment at its start (the others
@@ -247,8 +255,8 @@ def test_workers_discovering_all_categories_share_the_listing_pages(tmp_path, re
     assert_every_post_written_once(output, Redis.from_url(redis_url), logs, posts)
 
 
-def test_a_worker_that_loses_redis_stops(tmp_path, redis):
-    posts = generate_posts(600, seed=9)
+def test_a_worker_that_loses_redis_stops(tmp_path, redis, site_posts):
+    posts = site_posts
     categories = sorted({p.category for p in posts})
     with MockSite(posts, include_seed=False).serve() as site:
         [worker] = start_workers(site, tmp_path / "output", tmp_path / "logs", range(1), worker_env(redis.url), categories)
@@ -263,7 +271,7 @@ def test_a_worker_that_loses_redis_stops(tmp_path, redis):
 
 def test_unreachable_redis_is_a_one_line_config_error(tmp_path):
     with MockSite([]).serve() as site:
-        result = crawl(site, tmp_path / "output", env={"NEWSCRAWL_REDIS_URL": f"redis://127.0.0.1:{free_port()}/0"})
+        result = crawl(site, tmp_path / "output", env={"NEWSCRAWL_REDIS_URL": f"redis://127.0.0.1:{refusing_port()}/0"})
     assert result.returncode == 2, result.log
     assert re.search(r"^newscrawl: cannot use Redis at redis://127\.0\.0\.1:\d+/0 \(NEWSCRAWL_REDIS_URL\)", result.log, re.M)
     assert "Traceback" not in result.log

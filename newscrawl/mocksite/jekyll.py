@@ -17,6 +17,7 @@ import subprocess
 import tempfile
 import threading
 from pathlib import Path
+from typing import Callable
 from urllib.parse import unquote, urljoin, urlsplit
 
 import lxml.etree
@@ -84,18 +85,24 @@ def run_jekyll(src: Path, dest: Path) -> Path:
 def build_site(posts: list[Post], dest: Path | None = None, home: str = "index") -> Path:
     """Build the site of these posts with real Jekyll; the built ``_site`` directory.
 
-    Without ``dest``, builds are kept for the life of the process, one per
-    distinct source, so the same posts are built once: treat it as read-only.
+    Without ``dest``, the build is cached_build's: treat it as read-only.
     """
     if dest is not None:
         with tempfile.TemporaryDirectory(prefix="mocksite-src-") as work:
             return run_jekyll(write_source(posts, Path(work) / "src", home), dest)
     sources = sorted((post.filename, post.listed, source_text(post)) for post in posts)
-    key = hashlib.sha256(repr((home, sources)).encode()).hexdigest()[:24]
+    return cached_build(("posts", home, sources), lambda built: build_site(posts, built, home))
+
+
+def cached_build(source: object, build: Callable[[Path], Path]) -> Path:
+    """The site ``build(dest)`` builds, kept for the life of the process, one per distinct
+    ``source``: everything the build reads (the post files' texts, the home page), so a
+    cached site is always the one a new build would give. Treat it as read-only."""
+    key = hashlib.sha256(repr(source).encode()).hexdigest()[:24]
     with _cache_lock:
         built = _cache_dir() / key
         if not built.exists():
-            build_site(posts, built.with_suffix(".building"), home).rename(built)
+            build(built.with_suffix(".building")).rename(built)
         return built
 
 
@@ -106,8 +113,16 @@ _cache: list[Path] = []
 def _cache_dir() -> Path:
     if not _cache:
         _cache.append(Path(tempfile.mkdtemp(prefix="mocksite-builds-")))
-        atexit.register(shutil.rmtree, _cache[0], ignore_errors=True)
     return _cache[0]
+
+
+@atexit.register
+def remove_cached_builds() -> None:
+    """Remove the builds cached_build kept (the next one starts a new cache). Runs at exit;
+    a process that ends without running atexit, as a pytest-xdist worker does, calls it."""
+    with _cache_lock:
+        if _cache:
+            shutil.rmtree(_cache.pop(), ignore_errors=True)
 
 
 # --- What a built site links to ------------------------------------------------------------

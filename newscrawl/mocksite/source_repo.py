@@ -31,7 +31,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
-from .jekyll import run_jekyll, write_site_source
+from .jekyll import cached_build, run_jekyll, write_site_source
 from .source_posts import DEFAULT_CATEGORIES, LATE, SITE_CATEGORIES, SITE_HOST, Post, back_links, generate_posts, site_body
 from .server import MockSite
 
@@ -266,8 +266,12 @@ class _Stream:
 # --- The site Jekyll builds of such files ---------------------------------------------------
 
 
-def build_files_site(files: dict[str, str], categories: set[str], dest: Path) -> Path:
-    """The site Jekyll builds of these post files (by name, all in ``_posts/``)."""
+def build_files_site(files: dict[str, str], categories: set[str], dest: Path | None = None) -> Path:
+    """The site Jekyll builds of these post files (by name, all in ``_posts/``); without
+    ``dest``, jekyll.cached_build's (read-only)."""
+    if dest is None:
+        source = ("files", sorted(files.items()), sorted(categories))
+        return cached_build(source, lambda built: build_files_site(files, categories, built))
     with tempfile.TemporaryDirectory(prefix="mocksite-src-") as work:
         src = write_site_source(Path(work) / "src", categories)
         for name, text in files.items():
@@ -280,9 +284,8 @@ class SourceSite(MockSite):
 
     def __init__(self, posts: list[Post], files: dict[str, str], **kwargs):
         self._files = files
-        self._build_dir = Path(tempfile.mkdtemp(prefix="mocksite-source-site-"))
         super().__init__(posts, include_seed=False, **kwargs)
 
     def _build(self) -> Path:
         categories = {post.category for post in self._posts.values()}
-        return build_files_site(self._files, categories, self._build_dir / "site")
+        return build_files_site(self._files, categories)
